@@ -1,0 +1,247 @@
+"""Typed run configuration: the schema Hydra composes against, and validation.
+
+A config is checked completely before anything runs; the first problem becomes a
+:class:`ConfigError` whose message is one line naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.calendar import SimCalendar, parse_date
+from sim.levers import LEVER_CONFIGS, LeverConfig
+from sim.params import ModelParams
+from sim.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
+
+
+class ConfigError(ValueError):
+    """A config value that is not allowed; ``str()`` is a one-line explanation."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}={_show(value)} is not allowed: {allowed}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, DictConfig | ListConfig):
+        value = OmegaConf.to_container(value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass
+class WindowConfig:
+    """The simulated period, first and last day inclusive (YYYY-MM-DD)."""
+
+    start: str = "2020-01-01"
+    end: str = "2026-12-31"
+
+
+@dataclass
+class ScenarioInfo:
+    """What the scenario represents; set by the files in scenarios/."""
+
+    name: str = "as_happened"
+    description: str = ""
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides its tables and manifest."""
+
+    plots: bool = True
+    """Write overview.png."""
+    parquet: bool = False
+    """Also write the tables as Parquet."""
+
+
+@dataclass
+class SimConfig:
+    """The whole run configuration (the Hydra schema)."""
+
+    seed: int = 0
+    """The run's seed; every random draw comes from streams split off it."""
+    window: WindowConfig = field(default_factory=WindowConfig)
+    model: ModelParams = field(default_factory=ModelParams)
+    levers: dict[str, Any] = field(default_factory=dict)
+    """Named levers; each is a mapping with a ``kind`` (see ``sim.levers.LEVER_CONFIGS``)."""
+    scenario: ScenarioInfo = field(default_factory=ScenarioInfo)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+@dataclass
+class RunConfig:
+    """A validated configuration, ready to build a model from."""
+
+    seed: int
+    calendar: SimCalendar
+    params: ModelParams
+    levers: dict[str, LeverConfig]
+    scenario: ScenarioInfo
+    output: OutputConfig
+    resolved: dict
+    """The resolved config as plain data, for the manifest."""
+
+
+PROBABILITY_FIELDS = frozenset({
+    "share_in_pakistan_start", "cross_in_per_day", "return_per_day", "spillover_per_day",
+    "home_return_per_day", "supply_sanctuary_per_day", "supply_local_per_day",
+    "supply_cross_border_per_day", "supply_per_attack", "kill_fraction_per_operation",
+    "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
+    "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
+})
+"""Fields that are probabilities or shares and must lie in [0, 1]."""
+POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_days",
+                             "response_window_days"})
+"""Fields that must be strictly positive."""
+
+
+def _check_number(key: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if name in PROBABILITY_FIELDS and not 0.0 <= value <= 1.0:
+        raise ConfigError(key, value, "a probability or share in [0, 1]")
+    if name in POSITIVE_FIELDS and value <= 0:
+        raise ConfigError(key, value, "a number > 0")
+    if value < 0:
+        raise ConfigError(key, value, "a count or rate >= 0")
+
+
+def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability: bool) -> None:
+    for k, v in mapping.items():
+        if k not in allowed_keys:
+            raise ConfigError(f"{key}.{k}", v, f"{what} must be one of {', '.join(allowed_keys)}")
+        if probability and not 0.0 <= v <= 1.0:
+            raise ConfigError(f"{key}.{k}", v, "a probability or share in [0, 1]")
+        if v < 0:
+            raise ConfigError(f"{key}.{k}", v, "a weight >= 0")
+
+
+def _check_dataclass(prefix: str, obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        _check_number(f"{prefix}.{f.name}", f.name, getattr(obj, f.name))
+
+
+def check_params(params: ModelParams) -> None:
+    """Range and reference checks on model parameters."""
+    if not params.groups:
+        raise ConfigError("model.groups", {}, "at least one militant group")
+    for name, group in params.groups.items():
+        key = f"model.groups.{name}"
+        _check_dataclass(key, group)
+        if group.sanctuary not in AFGHAN_SANCTUARIES:
+            raise ConfigError(f"{key}.sanctuary", group.sanctuary,
+                              f"one of {', '.join(AFGHAN_SANCTUARIES)}")
+        _check_mapping(f"{key}.routes", group.routes, CROSSING_KEYS, "a crossing", False)
+        if sum(group.routes.values()) <= 0:
+            raise ConfigError(f"{key}.routes", group.routes, "at least one weight > 0")
+        _check_mapping(f"{key}.spillover_weights", group.spillover_weights, PAKISTAN_REGIONS,
+                       "a Pakistani region", False)
+    _check_dataclass("model.security", params.security)
+    _check_dataclass("model.taliban", params.taliban)
+    _check_mapping("model.permeability", params.permeability, CROSSING_KEYS, "a crossing", True)
+
+
+def _date_in_window(key: str, value: Any, calendar: SimCalendar) -> dt.date:
+    try:
+        date = parse_date(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, value, "a date YYYY-MM-DD") from None
+    if not calendar.contains(date):
+        raise ConfigError(key, value, f"a date inside the window {calendar.start} to {calendar.end}")
+    return date
+
+
+def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverConfig:
+    """Validate one lever mapping and return its typed config."""
+    key = f"levers.{name}"
+    if not isinstance(node, dict) or "kind" not in node:
+        raise ConfigError(key, node, f"a mapping with a kind: {', '.join(LEVER_CONFIGS)}")
+    kind = node["kind"]
+    if kind not in LEVER_CONFIGS:
+        raise ConfigError(f"{key}.kind", kind, f"one of {', '.join(LEVER_CONFIGS)}")
+    schema = OmegaConf.structured(LEVER_CONFIGS[kind])
+    try:
+        cfg = OmegaConf.to_object(OmegaConf.merge(schema, node))
+    except OmegaConfBaseException as exc:
+        bad = str(getattr(exc, "full_key", "") or "").rpartition(".")[2]
+        raise _from_omegaconf(exc, prefix=key, value=node.get(bad, "(missing)")) from None
+    _check_dataclass(key, cfg)
+    if not cfg.enabled:
+        return cfg
+    start = _date_in_window(f"{key}.start", cfg.start, calendar)
+    if cfg.end is not None:
+        end = _date_in_window(f"{key}.end", cfg.end, calendar)
+        if end <= start:
+            raise ConfigError(f"{key}.end", cfg.end, f"a date after start ({cfg.start})")
+    if kind == "border_closure":
+        for crossing in cfg.crossings:
+            if crossing != "all" and crossing not in CROSSING_KEYS:
+                raise ConfigError(f"{key}.crossings", crossing,
+                                  f"'all' or crossings from {', '.join(CROSSING_KEYS)}")
+    if kind == "mediation":
+        _check_mapping(f"{key}.compliance", cfg.compliance, tuple(groups), "a group", True)
+    return cfg
+
+
+def _from_omegaconf(exc: OmegaConfBaseException, prefix: str = "",
+                    value: Any = "(missing)") -> ConfigError:
+    """Turn an OmegaConf error into a one-line ConfigError naming key, value and what is allowed."""
+    key = getattr(exc, "full_key", None) or "config"
+    if prefix and not key.startswith(prefix):
+        key = f"{prefix}.{key}"
+    message = str(getattr(exc, "msg", exc)).splitlines()[0].strip()
+    if "not in" in message or "is not in struct" in message:
+        parent, _, _ = key.rpartition(".")
+        known = _schema_keys(parent)
+        message = f"an existing key{' of ' + parent if parent else ''}" + (
+            f": {', '.join(known)}" if known else "")
+    elif "could not be converted to" in message:
+        message = "a value of type " + message.rsplit("could not be converted to", 1)[1].strip()
+    return ConfigError(key, value, message)
+
+
+def _schema_keys(path: str) -> list[str]:
+    node: Any = OmegaConf.structured(SimConfig)
+    for part in filter(None, path.split(".")):
+        node = node.get(part) if isinstance(node, DictConfig) else None
+        if node is None:
+            return []
+    return list(node.keys()) if isinstance(node, DictConfig) else []
+
+
+def validate(cfg: DictConfig | dict) -> RunConfig:
+    """Check a composed config completely; raise :class:`ConfigError` on the first problem."""
+    plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    plain = {k: v for k, v in plain.items() if k != "hydra"}
+    try:
+        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig), plain))
+    except OmegaConfBaseException as exc:
+        raise _from_omegaconf(exc, value=OmegaConf.select(OmegaConf.create(plain),
+                                                          getattr(exc, "full_key", "") or "",
+                                                          default="(missing)")) from None
+    if typed.seed < 0:
+        raise ConfigError("seed", typed.seed, "an integer >= 0")
+    try:
+        calendar = SimCalendar.from_strings(typed.window.start, typed.window.end)
+    except ValueError:
+        raise ConfigError("window", plain.get("window"), "dates YYYY-MM-DD") from None
+    if calendar.n_days < 31:
+        raise ConfigError("window.end", typed.window.end, "a date at least 31 days after start")
+    check_params(typed.model)
+    levers = {
+        name: check_lever(name, node, calendar, typed.model.groups)
+        for name, node in (typed.levers or {}).items()
+        if node is not None
+    }
+    return RunConfig(
+        seed=typed.seed, calendar=calendar, params=typed.model, levers=levers,
+        scenario=typed.scenario, output=typed.output, resolved=plain,
+    )

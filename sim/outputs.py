@@ -1,0 +1,119 @@
+"""Writing a run's folder: tidy tables, the manifest, atomically.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a
+crash never leaves a half-written file that looks whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim import reported
+from sim.runner import SimulationResult
+
+PACKAGES = ("sim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core", "omegaconf", "pyarrow")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_json(data: dict, path: Path) -> Path:
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree sim runs from, when it is a git checkout."""
+    source = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def manifest(result: SimulationResult, files: list[str]) -> dict:
+    """Everything needed to reproduce and trust a run's outputs."""
+    cfg = result.config
+    return {
+        "sim_version": package_versions()["sim"],
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": cfg.scenario.name,
+        "seed": cfg.seed,
+        "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.rng.STREAMS); "
+        "levers: SeedSequence(seed, spawn_key=(1000, crc32(name)))",
+        "window": {"start": str(cfg.calendar.start), "end": str(cfg.calendar.end)},
+        "git_commit": git_commit(),
+        "packages": package_versions(),
+        "reported_figures_sha256": reported.sha256(),
+        "config": cfg.resolved,
+        "files": files,
+    }
+
+
+def write_run(result: SimulationResult, folder: Path, plots: bool = True) -> list[Path]:
+    """Write a run's tables, plot and manifest into ``folder``; the manifest comes last."""
+    folder = Path(folder)
+    written = [
+        write_csv(result.monthly, folder / "monthly.csv"),
+        write_csv(result.annual, folder / "annual.csv"),
+        write_csv(result.state, folder / "state.csv"),
+        write_csv(result.lever_events, folder / "levers.csv"),
+        write_csv(result.crossings, folder / "crossings.csv"),
+    ]
+    if result.config.output.parquet:
+        written.append(write_parquet(result.monthly, folder / "monthly.parquet"))
+    if plots and result.config.output.plots:
+        from sim.plots import overview
+
+        written.append(overview(result, folder / "overview.png"))
+    names = [p.name for p in written]
+    written.append(write_json(manifest(result, names), folder / "manifest.json"))
+    return written

@@ -1,0 +1,182 @@
+"""Model parameters: every default with its unit and where it comes from.
+
+This module is the one place where the model's defaults live (the Covasim pattern). Hydra
+validates configs against these dataclasses, so a misspelt key or a wrong type is refused before
+a run starts. Reported figures are not parameters: they live in ``sim/data/reported_figures.yaml``
+and are what the model is compared with. Parameters marked *free* are the ones calibration
+fits (``conf/calibration``); their defaults are hand-set starting values of the right order of
+magnitude, chosen so that the uncalibrated model already lands near the reported scale.
+
+Sources cited as S0-S4 are the seed articles (see ``reported_figures.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class GroupParams:
+    """One militant organisation, simulated as cells that share these rules."""
+
+    label: str = ""
+    """Name as reported (S1 names the TTP, BLA, BLF and 'Daesh's regional chapter')."""
+    fighters_start: int = 1000
+    """Fighters on the first simulated day [fighters]. Uncertain: see ``ttp`` below."""
+    cell_size: int = 25
+    """Fighters per cell at the start [fighters]; a cell splits in two above twice this."""
+    sanctuary: str = "af_east"
+    """Afghan sanctuary area its cells rest, recruit and resupply in [region key]."""
+    routes: dict[str, float] = field(default_factory=lambda: {"torkham": 1.0})
+    """Crossings its cells use, with relative weights [crossing key -> weight]."""
+    share_in_pakistan_start: float = 0.5
+    """Share of cells inside Pakistan on the first day [0-1]."""
+    recruitment_base_per_year: float = 0.2
+    """Free. Recruits per fighter per year without an Afghan sanctuary [1/year]."""
+    recruitment_sanctuary_per_year: float = 0.4
+    """Free. Extra recruits per fighter per year at full Taliban tolerance [1/year]."""
+    recruitment_ceiling: int = 60000
+    """Strength at which recruitment stops (logistic ceiling) [fighters]."""
+    cross_in_per_day: float = 0.02
+    """Chance a cell in sanctuary crosses into Pakistan on a day, at permeability 1 [1/day]."""
+    return_per_day: float = 0.015
+    """Chance a cell in its Pakistani entry region returns to sanctuary, at permeability 1
+    [1/day]."""
+    spillover_per_day: float = 0.002
+    """Chance a cell in Pakistan moves on to a neighbouring Pakistani region [1/day]."""
+    spillover_weights: dict[str, float] = field(default_factory=lambda: {"punjab": 1.0})
+    """Relative pull of Pakistani regions for spillover [region key -> weight]."""
+    home_return_per_day: float = 0.03
+    """Chance a cell outside its entry region moves back to it [1/day]."""
+    attack_rate: float = 0.05
+    """Free. Attacks per day per 100 fighters in Pakistan at full supply [1/day/100 fighters]."""
+    civilian_per_attack: float = 0.6
+    """Free. Mean civilians killed per attack [fatalities/attack]."""
+    security_per_attack: float = 0.5
+    """Free. Mean security personnel killed per attack [fatalities/attack]."""
+    attackers_per_attack: float = 0.4
+    """Mean attackers killed per attack (suicide attackers, return fire) [fatalities/attack]."""
+    supply_sanctuary_per_day: float = 0.05
+    """Resupply rate in sanctuary at full Taliban tolerance [share of the gap to full/day]."""
+    supply_local_per_day: float = 0.005
+    """Resupply rate inside Pakistan from local networks and extortion (S2) [share/day]."""
+    supply_cross_border_per_day: float = 0.010
+    """Resupply rate inside the entry region through its crossing, at permeability 1
+    [share/day]. This is how a closure starves cells of arms and money."""
+    supply_per_attack: float = 1.0
+    """Supply used by one attack [share of full supply]."""
+
+
+def _ttp() -> GroupParams:
+    return GroupParams(
+        label="Tehrik-e-Taliban Pakistan (TTP)",
+        fighters_start=3000,
+        sanctuary="af_east",
+        routes={"torkham": 0.3, "bajaur_kunar": 0.3, "waziristan": 0.4},
+        share_in_pakistan_start=0.45,
+        recruitment_base_per_year=0.30,
+        recruitment_sanctuary_per_year=0.45,
+        recruitment_ceiling=50000,
+        spillover_per_day=0.0015,
+        spillover_weights={"punjab": 0.4, "islamabad": 0.15, "balochistan": 0.3, "gb": 0.1,
+                           "ajk": 0.05},
+        attack_rate=0.030,
+        civilian_per_attack=0.45,
+        security_per_attack=0.55,
+        attackers_per_attack=0.35,
+    )
+
+
+def _baloch() -> GroupParams:
+    return GroupParams(
+        label="Baloch separatist groups (BLA, BLF)",
+        fighters_start=1000,
+        sanctuary="af_south",
+        routes={"chaman": 1.0},
+        share_in_pakistan_start=0.8,
+        recruitment_base_per_year=0.40,
+        recruitment_sanctuary_per_year=0.10,
+        recruitment_ceiling=15000,
+        cross_in_per_day=0.02,
+        return_per_day=0.006,
+        spillover_per_day=0.001,
+        spillover_weights={"sindh": 0.8, "punjab": 0.2},
+        attack_rate=0.040,
+        civilian_per_attack=0.6,
+        security_per_attack=0.45,
+        attackers_per_attack=0.45,
+        supply_local_per_day=0.010,
+        supply_cross_border_per_day=0.005,
+    )
+
+
+def _iskp() -> GroupParams:
+    return GroupParams(
+        label="Islamic State Khorasan Province (ISKP, 'Daesh's regional chapter')",
+        fighters_start=600,
+        sanctuary="af_east",
+        routes={"bajaur_kunar": 0.7, "zhob": 0.3},
+        share_in_pakistan_start=0.4,
+        recruitment_base_per_year=0.30,
+        recruitment_sanctuary_per_year=0.10,
+        recruitment_ceiling=6000,
+        spillover_per_day=0.001,
+        spillover_weights={"balochistan": 0.6, "punjab": 0.2, "sindh": 0.2},
+        attack_rate=0.020,
+        civilian_per_attack=1.2,
+        security_per_attack=0.3,
+        attackers_per_attack=0.5,
+    )
+
+
+@dataclass
+class SecurityParams:
+    """Pakistan's security forces: operations against cells and response to attacks."""
+
+    operations_per_1000_fighters_per_day: float = 0.045
+    """Free. Intelligence-led operations per day per 1,000 militant fighters present in a
+    region [operations/day/1000 fighters]."""
+    operations_per_recent_attack: float = 0.15
+    """Free. Extra operations per day for each attack per day in the region over the recent
+    window (response to attacks) [operations per attack]."""
+    response_window_days: float = 30.0
+    """Time constant of the exponentially weighted memory of attacks [days]."""
+    kill_fraction_per_operation: float = 0.12
+    """Free. Share of a targeted cell's fighters killed by one operation [0-1]."""
+    security_per_operation: float = 0.25
+    """Mean security personnel killed per operation [fatalities/operation]."""
+    civilian_per_operation: float = 0.05
+    """Mean civilians killed per operation (collateral) [fatalities/operation]."""
+
+
+@dataclass
+class TalibanParams:
+    """The Afghan Taliban authority's tolerance of militant sanctuary on its territory."""
+
+    tolerance_before_takeover: float = 0.3
+    """Tolerance while the Islamic Republic governed (before August 2021, S2) [0-1]."""
+    tolerance_in_power: float = 0.9
+    """Free. Tolerance once the Taliban rule Kabul: S2 and S3 report TTP leadership and
+    hideouts in Afghanistan and 'full support' after the 2022 ceasefire [0-1]."""
+    adjustment_days: float = 540.0
+    """Free. Time constant with which tolerance moves to its target [days]."""
+    mediation_restraint: float = 0.3
+    """Share of tolerance withheld while the Taliban mediate talks (S2, S3: they hosted the
+    2022 talks) [0-1]."""
+
+
+@dataclass
+class ModelParams:
+    """All model parameters. Groups and crossings are keyed as in ``sim.space``."""
+
+    groups: dict[str, GroupParams] = field(
+        default_factory=lambda: {"ttp": _ttp(), "baloch": _baloch(), "iskp": _iskp()}
+    )
+    security: SecurityParams = field(default_factory=SecurityParams)
+    taliban: TalibanParams = field(default_factory=TalibanParams)
+    permeability: dict[str, float] = field(
+        default_factory=lambda: {
+            "torkham": 1.0, "bajaur_kunar": 1.0, "waziristan": 1.0, "zhob": 1.0, "chaman": 1.0,
+        }
+    )
+    """Open-border permeability of each crossing [0-1]; levers scale it."""

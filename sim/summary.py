@@ -1,0 +1,79 @@
+"""Summary statistics of runs, in the terms of the reported figures.
+
+These are what calibration fits, what calibration tests assert and what the regression
+baseline stores. Each takes a run's ``monthly`` table (or a stack of them with a ``seed``
+column) and returns plain numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KP = "Khyber Pakhtunkhwa"
+BALOCHISTAN = "Balochistan"
+CLOSURE_MONTHS = ("2025-10", "2025-11", "2025-12")
+
+
+def national_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
+    return monthly.groupby("month", sort=True).sum(numeric_only=True)
+
+
+def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
+    """Statistics of one run comparable with ``sim/data/reported_figures.yaml``.
+
+    Keys:
+        fatalities_national_YYYY: all fatalities in Pakistan in year YYYY;
+        fatalities_kp_YYYY, fatalities_balochistan_YYYY: the same per province;
+        kp_balochistan_share_2025: their joint share of national fatalities in 2025;
+        fatalities_militant_2025, fatalities_security_2025, fatalities_civilian_2025;
+        attacks_change_2025_11, attacks_change_2025_12: month-on-month change of national
+            attacks (November against October, December against November), the comparison
+            sim reads the CRSS figures as;
+        security_peak_month_2020_2022: the month of 2020-2022 with most security fatalities,
+            as a number YYYYMM.
+    """
+    year = monthly["month"].str.slice(0, 4).astype(int)
+    by_year_region = monthly.groupby([year, "region"])["fatalities_total"].sum()
+    national_year = monthly.groupby(year).sum(numeric_only=True)
+    out: dict[str, float] = {}
+    for y, total in national_year["fatalities_total"].items():
+        out[f"fatalities_national_{y}"] = float(total)
+    for y in national_year.index:
+        out[f"fatalities_kp_{y}"] = float(by_year_region.get((y, KP), 0))
+        out[f"fatalities_balochistan_{y}"] = float(by_year_region.get((y, BALOCHISTAN), 0))
+    if 2025 in national_year.index:
+        row = national_year.loc[2025]
+        total = row["fatalities_total"]
+        out["kp_balochistan_share_2025"] = (
+            (out["fatalities_kp_2025"] + out["fatalities_balochistan_2025"]) / total
+            if total else float("nan")
+        )
+        for actor in ("militant", "security", "civilian"):
+            out[f"fatalities_{actor}_2025"] = float(row[f"fatalities_{actor}"])
+    nat = national_monthly(monthly)
+    if all(m in nat.index for m in CLOSURE_MONTHS):
+        oct_, nov, dec = (float(nat.loc[m, "attacks"]) for m in CLOSURE_MONTHS)
+        out["attacks_change_2025_11"] = nov / oct_ - 1.0 if oct_ else float("nan")
+        out["attacks_change_2025_12"] = dec / nov - 1.0 if nov else float("nan")
+    early = nat.loc[(nat.index >= "2020-01") & (nat.index <= "2022-12"), "fatalities_security"]
+    if len(early):
+        peak = early.idxmax()
+        out["security_peak_month_2020_2022"] = float(peak.replace("-", ""))
+    return out
+
+
+def ensemble_summary(monthly_by_seed: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per statistic: median and 2.5/10/90/97.5% quantiles over runs."""
+    table = pd.DataFrame([run_summary(m) for m in monthly_by_seed])
+    quantiles = table.quantile([0.025, 0.10, 0.5, 0.90, 0.975]).T
+    quantiles.columns = ["q025", "q10", "median", "q90", "q975"]
+    quantiles["n_runs"] = table.notna().sum()
+    return quantiles
+
+
+def ensemble_median_monthly(monthly_by_seed: list[pd.DataFrame], column: str) -> pd.Series:
+    """Median over runs of a national monthly series."""
+    stacked = np.vstack([national_monthly(m)[column].to_numpy() for m in monthly_by_seed])
+    months = national_monthly(monthly_by_seed[0]).index
+    return pd.Series(np.median(stacked, axis=0), index=months, name=column)

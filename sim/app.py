@@ -16,11 +16,9 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, _from_omegaconf, validate
+from sim.config import ConfigError, validate
 from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
 from sim.outputs import write_run
 from sim.runner import run
@@ -70,25 +68,7 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
 def preflight(args: list[str]) -> None:
     """Compose and validate the config each override value gives; raise ConfigError."""
     for overrides in _preflight_overrides(args):
-        try:
-            validate(compose_config(overrides))
-        except ConfigError:
-            raise
-        except (HydraException, OmegaConfBaseException) as exc:
-            cause = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
-            if isinstance(cause, OmegaConfBaseException):
-                key = getattr(cause, "full_key", None) or ""
-                raise _from_omegaconf(cause, value=_value_of(key, overrides)) from None
-            message = " ".join(str(cause).split())
-            raise ConfigError(" ".join(overrides) or "config", "(override)", message) from None
-
-
-def _value_of(key: str, overrides: list[str]) -> str:
-    for override in overrides:
-        k, _, v = override.partition("=")
-        if k.lstrip("+~") == key:
-            return v
-    return "(missing)"
+        validate(compose_config(overrides))
 
 
 def main() -> None:

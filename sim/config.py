@@ -155,7 +155,8 @@ def _date_in_window(key: str, value: Any, calendar: SimCalendar) -> dt.date:
     except (TypeError, ValueError):
         raise ConfigError(key, value, "a date YYYY-MM-DD") from None
     if not calendar.contains(date):
-        raise ConfigError(key, value, f"a date inside the window {calendar.start} to {calendar.end}")
+        window = f"{calendar.start} to {calendar.end}"
+        raise ConfigError(key, value, f"a date inside the window {window}")
     return date
 
 
@@ -172,7 +173,8 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
         cfg = OmegaConf.to_object(OmegaConf.merge(schema, node))
     except OmegaConfBaseException as exc:
         bad = str(getattr(exc, "full_key", "") or "").rpartition(".")[2]
-        raise _from_omegaconf(exc, prefix=key, value=node.get(bad, "(missing)")) from None
+        raise config_error_from_omegaconf(exc, prefix=key, value=node.get(bad, "(missing)"),
+                                          schema=schema) from None
     _check_dataclass(key, cfg)
     if not cfg.enabled:
         return cfg
@@ -191,25 +193,30 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
     return cfg
 
 
-def _from_omegaconf(exc: OmegaConfBaseException, prefix: str = "",
-                    value: Any = "(missing)") -> ConfigError:
-    """Turn an OmegaConf error into a one-line ConfigError naming key, value and what is allowed."""
-    key = getattr(exc, "full_key", None) or "config"
-    if prefix and not key.startswith(prefix):
-        key = f"{prefix}.{key}"
+def config_error_from_omegaconf(exc: OmegaConfBaseException, prefix: str = "",
+                                value: Any = "(missing)", schema: Any = None) -> ConfigError:
+    """Turn an OmegaConf error into a one-line ConfigError naming key, value and what is allowed.
+
+    ``schema`` is the structured node the failing key is relative to (default: SimConfig);
+    ``prefix`` is prepended to the error's key when the schema is a sub-node.
+    """
+    relative = getattr(exc, "full_key", None) or ""
+    key = f"{prefix}.{relative}" if prefix and relative else (prefix or relative or "config")
     message = str(getattr(exc, "msg", exc)).splitlines()[0].strip()
     if "not in" in message or "is not in struct" in message:
-        parent, _, _ = key.rpartition(".")
-        known = _schema_keys(parent)
-        message = f"an existing key{' of ' + parent if parent else ''}" + (
+        parent = relative.rpartition(".")[0]
+        known = _schema_keys(parent, schema)
+        where = key.rpartition(".")[0]
+        message = f"an existing key{' of ' + where if where else ''}" + (
             f": {', '.join(known)}" if known else "")
+        message += "" if known else f" (add a new key with +{key}=...)"
     elif "could not be converted to" in message:
         message = "a value of type " + message.rsplit("could not be converted to", 1)[1].strip()
     return ConfigError(key, value, message)
 
 
-def _schema_keys(path: str) -> list[str]:
-    node: Any = OmegaConf.structured(SimConfig)
+def _schema_keys(path: str, schema: Any = None) -> list[str]:
+    node: Any = schema if schema is not None else OmegaConf.structured(SimConfig)
     for part in filter(None, path.split(".")):
         node = node.get(part) if isinstance(node, DictConfig) else None
         if node is None:
@@ -224,7 +231,7 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
     try:
         typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig), plain))
     except OmegaConfBaseException as exc:
-        raise _from_omegaconf(exc, value=OmegaConf.select(OmegaConf.create(plain),
+        raise config_error_from_omegaconf(exc, value=OmegaConf.select(OmegaConf.create(plain),
                                                           getattr(exc, "full_key", "") or "",
                                                           default="(missing)")) from None
     if typed.seed < 0:

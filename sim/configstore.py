@@ -14,9 +14,11 @@ import yaml
 from hydra import compose, initialize_config_module
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, SimConfig
+from sim.config import ConfigError, SimConfig, config_error_from_omegaconf
 
 CONFIG_MODULE = "sim.conf"
 CONFIG_NAME = "config"
@@ -63,5 +65,26 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
         if key.lstrip("+~") == "scenario":
             check_scenario(value)
     GlobalHydra.instance().clear()
-    with initialize_config_module(config_module=CONFIG_MODULE, version_base=None):
-        return compose(config_name=CONFIG_NAME, overrides=list(overrides))
+    try:
+        with initialize_config_module(config_module=CONFIG_MODULE, version_base=None):
+            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise _composition_error(exc, list(overrides)) from None
+
+
+def _composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
+    """One-line ConfigError for a failed composition (bad type, unknown key, bad syntax)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
+    if isinstance(cause, OmegaConfBaseException):
+        key = getattr(cause, "full_key", None) or ""
+        return config_error_from_omegaconf(cause, value=_value_of(key, overrides))
+    message = " ".join(str(cause).split())
+    return ConfigError(" ".join(overrides) or "config", "(override)", message)
+
+
+def _value_of(key: str, overrides: list[str]) -> str:
+    for override in overrides:
+        k, _, v = override.partition("=")
+        if k.lstrip("+~") == key:
+            return v
+    return "(missing)"

@@ -197,10 +197,10 @@ class Mediation(Lever):
         self.daily_breakdown = 1.0 - (1.0 - self.cfg.breakdown_per_month) ** (1.0 / 30.0)
 
     def update(self, step: int, effects: Effects) -> None:
-        if self.in_window(step) and self._active and self.daily_breakdown > 0:
-            if self.rng.random() < self.daily_breakdown:
-                self.end_step = step
-                self.events.append((self.calendar.date_of(step), "breakdown"))
+        talks_on = self.in_window(step) and self._active and self.daily_breakdown > 0
+        if talks_on and self.rng.random() < self.daily_breakdown:
+            self.end_step = step
+            self.events.append((self.calendar.date_of(step), "breakdown"))
         super().update(step, effects)
 
     def apply(self, step: int, effects: Effects) -> None:
@@ -219,8 +219,10 @@ class Pressure(Lever):
 
     def apply(self, step: int, effects: Effects) -> None:
         s = self.strength(step)
-        effects.tolerance_cut = 1.0 - (1.0 - effects.tolerance_cut) * (1.0 - s * self.cfg.on_tolerance)
-        effects.finance_cut = 1.0 - (1.0 - effects.finance_cut) * (1.0 - s * self.cfg.on_finance)
+        keep_tolerance = 1.0 - s * self.cfg.on_tolerance
+        keep_finance = 1.0 - s * self.cfg.on_finance
+        effects.tolerance_cut = 1.0 - (1.0 - effects.tolerance_cut) * keep_tolerance
+        effects.finance_cut = 1.0 - (1.0 - effects.finance_cut) * keep_finance
 
 
 class Operations(Lever):

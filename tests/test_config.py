@@ -1,0 +1,73 @@
+"""Bad input: one line naming key, value and what is allowed; exit 2; no output written."""
+
+import pytest
+
+import sim
+from sim.config import ConfigError
+from tests.conftest import run_cli
+
+BAD_OVERRIDES = [
+    ("seed=abc", "seed", "abc", "Integer"),
+    ("seed=-1", "seed", "-1", ">= 0"),
+    ("model.foo=1", "model.foo", "1", "groups, security, taliban, permeability"),
+    ("+model.foo=1", "model.foo", "1", "groups, security"),
+    ("model.groups.ttp.attack_rate=fast", "model.groups.ttp.attack_rate", "fast", "Float"),
+    ("model.groups.ttp.cross_in_per_day=1.5", "model.groups.ttp.cross_in_per_day", "1.5",
+     "[0, 1]"),
+    ("model.groups.ttp.fighters_start=-5", "model.groups.ttp.fighters_start", "-5", ">= 0"),
+    ("model.groups.ttp.cell_size=0", "model.groups.ttp.cell_size", "0", "> 0"),
+    ("model.groups.ttp.sanctuary=kabul", "model.groups.ttp.sanctuary", "kabul", "af_east"),
+    ("model.permeability.torkham=2", "model.permeability.torkham", "2", "[0, 1]"),
+    ("levers.border_closure_2025.leakage=1.5", "levers.border_closure_2025.leakage", "1.5",
+     "[0, 1]"),
+    ("levers.border_closure_2025.start=2030-01-01", "levers.border_closure_2025.start",
+     "2030-01-01", "inside the window"),
+    ("levers.ceasefire_2022.end=2022-01-01", "levers.ceasefire_2022.end", "2022-01-01",
+     "after start"),
+    ("levers.ceasefire_2022.compliance.tpp=0.5", "levers.ceasefire_2022.compliance.tpp", "0.5",
+     "+levers.ceasefire_2022.compliance.tpp="),
+    ("+levers.ceasefire_2022.compliance.tpp=0.5", "levers.ceasefire_2022.compliance.tpp",
+     "0.5", "ttp, baloch, iskp"),
+    ("levers.border_closure_2025.crossings=[nowhere]", "levers.border_closure_2025.crossings",
+     "nowhere", "torkham"),
+    ("+levers.x={kind: pressure, start: 2024-01-01, levl: 1}", "levers.x.levl", "1", "level"),
+    ("+levers.y={kind: blockade, start: 2024-01-01}", "levers.y.kind", "blockade",
+     "border_closure"),
+    ("scenario=nope", "scenario", "nope", "as_happened"),
+]
+
+
+@pytest.mark.parametrize(("override", "key", "value", "allowed"), BAD_OVERRIDES)
+def test_api_refuses_bad_values_with_one_line(override, key, value, allowed):
+    with pytest.raises(ConfigError) as info:
+        sim.simulate([override])
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{key}=")
+    assert value in message and allowed in message
+
+
+@pytest.mark.parametrize(
+    "override",
+    ["seed=abc", "model.foo=1", "levers.border_closure_2025.leakage=1.5", "scenario=nope"],
+)
+def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, override):
+    out = tmp_path / "run"
+    proc = run_cli([override, f"hydra.run.dir={out}"], cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim: config error: ")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_multirun_checks_every_swept_value(tmp_path):
+    proc = run_cli(["-m", "seed=1,2,x", f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "seed='x'" in proc.stderr
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_disabled_lever_outside_the_window_is_accepted():
+    cfg = sim.simulate(["window.end=2022-12-31", "levers.border_closure_2025.enabled=false"])
+    assert cfg.monthly["month"].max() == "2022-12"

@@ -1,0 +1,61 @@
+"""The output contract of a run folder and of the Python API."""
+
+import json
+
+import pandas as pd
+
+from sim import reported
+from sim.observation import METRICS
+from tests.conftest import SHORT, run_cli
+
+CONTRACT = ["month", "region", *METRICS]
+
+
+def test_cli_run_writes_the_contract(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli(["scenario=as_happened", "seed=4", f"hydra.run.dir={out}"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    monthly = pd.read_csv(out / "monthly.csv")
+    assert list(monthly.columns[: len(CONTRACT)]) == CONTRACT
+    assert monthly["month"].iloc[0] == "2020-01" and monthly["month"].iloc[-1] == "2026-12"
+    assert len(monthly) == 84 * 7 and monthly["region"].nunique() == 7
+    annual = pd.read_csv(out / "annual.csv")
+    assert list(annual.columns[:7]) == ["year", "region", *METRICS]
+    assert annual.groupby("year")["attacks"].sum().sum() == monthly["attacks"].sum()
+    assert (out / "overview.png").stat().st_size > 10_000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and manifest["scenario"] == "as_happened"
+    assert manifest["reported_figures_sha256"] == reported.sha256()
+    assert manifest["config"]["levers"]["border_closure_2025"]["start"] == "2025-10-11"
+    assert {"mesa", "numpy", "pandas", "hydra-core", "python"} <= set(manifest["packages"])
+    assert "git_commit" in manifest
+    assert set(manifest["files"]) >= {"monthly.csv", "annual.csv", "overview.png"}
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_python_module_entry_point_runs_from_any_directory(tmp_path):
+    out = tmp_path / "elsewhere" / "run"
+    proc = run_cli([*SHORT, "output.plots=false", f"hydra.run.dir={out}"], cwd=tmp_path,
+                   module=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "monthly.csv").exists() and not (out / "overview.png").exists()
+
+
+def test_api_result_matches_file_columns(default_result):
+    assert list(default_result.monthly.columns[: len(CONTRACT)]) == CONTRACT
+    assert list(default_result.annual.columns[:2]) == ["year", "region"]
+    assert set(default_result.lever_events["lever"]) == {
+        "taliban_takeover_2021", "ceasefire_2022", "border_closure_2025"}
+    assert (default_result.monthly[list(METRICS)] >= 0).all().all()
+
+
+def test_default_model_has_the_reported_order_of_magnitude(default_result):
+    """Uncalibrated sanity: hundreds to low thousands a year, concentrated in KP+Balochistan."""
+    annual = default_result.annual
+    national = annual.groupby("year")["fatalities_total"].sum()
+    for year in range(2020, 2026):
+        assert 200 <= national[year] <= 8000, (year, national[year])
+    assert national[2025] > national[2020]
+    in_2025 = annual[annual["year"] == 2025].set_index("region")["fatalities_total"]
+    share = (in_2025["Khyber Pakhtunkhwa"] + in_2025["Balochistan"]) / in_2025.sum()
+    assert share > 0.85

@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench calibrate clean-venv
+.PHONY: run test lint bench calibrate validate baseline clean-venv
 
 $(PY):
 	$(BASE_PYTHON) -m venv $(VENV)
@@ -18,17 +18,28 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The default study: every scenario x 30 seeds on all cores (conf/sweep/study.yaml), report in
+# outputs/study/report/. Running it again skips the runs already finished.
 run: $(STAMP)
-	$(VENV)/bin/sim
+	$(VENV)/bin/sim -m +sweep=study
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim tests benchmarks
+	$(VENV)/bin/ruff check sim tests benchmarks hydra_plugins
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+calibrate: $(STAMP)
+	$(VENV)/bin/sim-calibrate
+
+validate: $(STAMP)
+	$(VENV)/bin/sim-validate
+
+baseline: $(STAMP)
+	$(PY) -m sim.baseline --update
 
 clean-venv:
 	rm -rf $(VENV)

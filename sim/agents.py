@@ -12,7 +12,9 @@ from mesa.discrete_space import FixedAgent
 
 from sim.levers import Effects
 from sim.params import SecurityParams, TalibanParams
-from sim.space import N_PAKISTAN, CrossingSpec, region_index
+from sim.space import N_PAKISTAN, REGION_KEYS, CrossingSpec, region_index
+
+N_REGIONS = len(REGION_KEYS)
 
 
 class TalibanAuthority(mesa.Agent):
@@ -86,28 +88,45 @@ class PakistanSecurityForces(mesa.Agent):
         roster = self.model.roster
         n = roster.n
         reg, f = roster.region[:n], roster.fighters[:n]
-        inside = roster.alive[:n] & (reg < N_PAKISTAN)
-        strength = np.bincount(reg[inside], weights=f[inside], minlength=N_PAKISTAN)[:N_PAKISTAN]
+        # Wiped-out rows hold no fighters and Afghan regions are cut off, so no alive mask is
+        # needed for the strength (exact integer sums in any order).
+        strength = np.bincount(reg, weights=f, minlength=N_REGIONS)[:N_PAKISTAN]
         rate = effects.operations * (
             p.operations_per_1000_fighters_per_day * strength / 1000.0
             + p.operations_per_recent_attack * self.recent_attacks
         )
         rate[strength <= 0] = 0.0
-        operations = rng.poisson(rate)
+        # One Poisson draw per region, as scalar calls (same numbers as one array call).
+        poisson = rng.poisson
+        counts = [poisson(x) for x in rate.tolist()]
+        operations = np.array(counts, dtype=np.int64)
         killed = np.zeros(N_PAKISTAN, dtype=np.int64)
-        for r in np.flatnonzero(operations):
-            idx = np.flatnonzero(inside & (reg == r))
+        security = np.zeros(N_PAKISTAN, dtype=np.int64)
+        civilian = np.zeros(N_PAKISTAN, dtype=np.int64)
+        targeted = [r for r, c in enumerate(counts) if c]
+        if not targeted:  # nothing else is drawn: every remaining Poisson mean is 0
+            return {"operations": operations, "militant": killed, "security": security,
+                    "civilian": civilian}
+        # Region of each living cell, -1 for dead rows (dead rows are never targets).
+        where = np.where(roster.alive[:n], reg, -1)
+        survive = 1.0 - p.kill_fraction_per_operation
+        binomial = rng.binomial
+        for r in targeted:
+            idx = (where == r).nonzero()[0]
             weights = f[idx] / strength[r]
             hits = rng.multinomial(operations[r], weights)
-            hit = np.flatnonzero(hits)
+            hit = hits.nonzero()[0]
             rows = idx[hit]
-            share = 1.0 - (1.0 - p.kill_fraction_per_operation) ** hits[hit]
-            dead = rng.binomial(f[rows], share)
+            share = 1.0 - survive ** hits[hit]
+            # dead = binomial(f[rows], share), drawn row by row
+            dead = [binomial(m, q) for m, q in zip(f[rows].tolist(), share.tolist(), strict=True)]
             f[rows] -= dead
-            killed[r] = dead.sum()
-        return {
-            "operations": operations,
-            "militant": killed,
-            "security": rng.poisson(p.security_per_operation * operations),
-            "civilian": rng.poisson(p.civilian_per_operation * operations),
-        }
+            killed[r] = sum(dead)
+        # Security deaths in every region, then civilian deaths (regions without operations
+        # have mean 0 and draw nothing).
+        for r in targeted:
+            security[r] = poisson(p.security_per_operation * operations[r])
+        for r in targeted:
+            civilian[r] = poisson(p.civilian_per_operation * operations[r])
+        return {"operations": operations, "militant": killed, "security": security,
+                "civilian": civilian}

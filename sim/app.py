@@ -5,37 +5,82 @@
 
 Before Hydra starts, the overrides are composed and validated once, so a bad value is
 refused with a one-line error and a non-zero exit before any output folder is created.
+Sweep presets (``sim -m +sweep=<name>``, conf/sweep/) are checked the same way: each value
+of their ``hydra.sweeper.params`` is composed and validated.
+
+In a sweep (``-m``), a run whose folder already holds a manifest for the same config is
+skipped, so re-running a sweep into the same folder completes only what is missing; a run
+that raises is recorded in its folder as ``error.json`` and the sweep goes on.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from importlib import resources
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import DictConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, validate
+from sim.config import ConfigError, RunConfig, validate
 from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
 from sim.outputs import write_run
 from sim.runner import run
+from sim.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
 EXIT_CONFIG_ERROR = 2
 
 
+def _already_finished(folder: Path, run_config: RunConfig) -> bool:
+    """Whether ``folder`` holds a finished run (its manifest) of exactly this config."""
+    path = folder / FINISHED
+    if not path.exists():
+        return False
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8")).get("config")
+    except (OSError, ValueError):
+        return False
+    current = json.loads(json.dumps(run_config.resolved, sort_keys=True, default=str))
+    if saved != current:
+        log.warning("%s holds a run of another config; running again", folder)
+        return False
+    return True
+
+
 def _run_job(cfg: DictConfig) -> dict:
-    run_config = validate(cfg)
-    result = run(run_config)
-    folder = Path(HydraConfig.get().runtime.output_dir)
-    write_run(result, folder)
+    hydra_cfg = HydraConfig.get()
+    folder = Path(hydra_cfg.runtime.output_dir)
+    sweeping = hydra_cfg.mode == RunMode.MULTIRUN
+    run_config = None
+    try:
+        run_config = validate(cfg)
+        if sweeping and _already_finished(folder, run_config):
+            log.info("scenario=%s seed=%d already finished in %s: skipped",
+                     run_config.scenario.name, run_config.seed, folder)
+            return {"folder": str(folder), "status": "skipped"}
+        result = run(run_config)
+        write_run(result, folder)
+    except Exception as exc:
+        scenario = run_config.scenario.name if run_config else cfg.get("scenario", {}).get("name")
+        seed = run_config.seed if run_config else cfg.get("seed")
+        record_failure(folder, exc, scenario, seed, list(hydra_cfg.overrides.task))
+        if not sweeping:
+            raise
+        log.error("scenario=%s seed=%s failed (%s: %s); recorded in %s", scenario, seed,
+                  type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                  folder / FAILED)
+        return {"folder": str(folder), "status": "failed", "error": repr(exc)}
+    (folder / FAILED).unlink(missing_ok=True)
     national = result.annual.groupby("year")["fatalities_total"].sum()
     log.info("scenario=%s seed=%d -> %s", run_config.scenario.name, run_config.seed, folder)
     log.info("national fatalities per year: %s", national.to_dict())
-    return {"folder": str(folder)}
+    return {"folder": str(folder), "status": "finished"}
 
 
 @hydra.main(config_path=f"pkg://{CONFIG_MODULE}", config_name=CONFIG_NAME, version_base=None)
@@ -43,8 +88,31 @@ def hydra_main(cfg: DictConfig) -> dict:
     return _run_job(cfg)
 
 
+def _preset_params(args: list[str]) -> list[str]:
+    """The ``hydra.sweeper.params`` of a sweep preset selected in ``args`` (``+sweep=NAME``),
+    as overrides, leaving out keys the command line sets itself."""
+    names = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == "sweep"]
+    if not names:
+        return []
+    presets = sorted(p.name.removesuffix(".yaml")
+                     for p in resources.files(CONFIG_MODULE).joinpath("sweep").iterdir()
+                     if p.name.endswith(".yaml"))
+    if names[-1] not in presets:
+        raise ConfigError("sweep", names[-1], f"a sweep preset: one of {', '.join(presets)}")
+    text = resources.files(CONFIG_MODULE).joinpath("sweep", f"{names[-1]}.yaml").read_text(
+        encoding="utf-8")
+    params = OmegaConf.select(OmegaConf.create(text), "hydra.sweeper.params") or {}
+    given = {a.lstrip("+~").partition("=")[0] for a in args}
+    return [f"{k}={v}" for k, v in params.items() if k not in given]
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()
+
+
 def _preflight_overrides(args: list[str]) -> list[list[str]]:
     """Override lists to check before running: each sweep value once, others at their first."""
+    args = [*args, *_preset_params(args)]
     candidates = [a for a in args if not a.startswith("-") and "=" in a
                   and not a.lstrip("+~").startswith("hydra")]
     parsed = OverridesParser.create().parse_overrides(candidates)
@@ -53,6 +121,8 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
     for override in parsed:
         if override.is_sweep_override():
             values = [str(v) for v in override.sweep_string_iterator()]
+            if override.key_or_group == "seed" and all(_is_int(v) for v in values):
+                values = sorted(set(values[:1] + [min(values, key=int)]), key=values.index)
         else:
             values = [override.get_value_element_as_str()]
         prefix = "+" if override.is_add() else ("++" if override.is_force_add() else "")
@@ -71,6 +141,25 @@ def preflight(args: list[str]) -> None:
         validate(compose_config(overrides))
 
 
+def register_sweeper() -> None:
+    """Make sim's sweeper known to Hydra also in an editable install.
+
+    Hydra finds plugins by walking the ``hydra_plugins`` namespace on disk, which does not see
+    packages that setuptools' editable finder maps from the source tree; regular installs
+    are found either way. See hydra_plugins/sim_sweeper.
+    """
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.sim_sweeper import sim_sweeper
+
+    registry = Plugins.instance().class_name_to_class
+    name = f"{sim_sweeper.__name__}.SimSweeper"
+    basic = registry["hydra._internal.core_plugins.basic_sweeper.BasicSweeper"]
+    if not issubclass(registry.get(name, object), basic):
+        # Subclass the BasicSweeper Hydra holds now (its plugin scan re-executes modules).
+        sim_sweeper.SimSweeper = registry[name] = sim_sweeper.sweeper_class(basic)
+
+
 def main() -> None:
     """Console entry point: validate, then hand over to Hydra."""
     register()
@@ -82,6 +171,7 @@ def main() -> None:
         except ConfigError as exc:
             print(f"sim: config error: {exc}", file=sys.stderr)
             sys.exit(EXIT_CONFIG_ERROR)
+    register_sweeper()
     hydra_main()
 
 

@@ -27,6 +27,9 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"{key}={_show(value)} is not allowed: {allowed}")
 
+    def __reduce__(self):  # picklable across worker processes
+        return (ConfigError, (self.key, self.value, self.allowed))
+
 
 def _show(value: Any) -> str:
     if isinstance(value, DictConfig | ListConfig):
@@ -63,6 +66,17 @@ class OutputConfig:
 
 
 @dataclass
+class ParameterSource:
+    """Where a run's free parameters come from."""
+
+    draw_from_posterior: bool = False
+    """Draw them from the calibration's weighted best set (see ``sim.posterior``) instead of
+    using the calibrated point in conf/model/calibrated.yaml."""
+    posterior_file: str = ""
+    """Posterior file to draw from; empty = the committed conf/calibration/posterior.csv."""
+
+
+@dataclass
 class SimConfig:
     """The whole run configuration (the Hydra schema)."""
 
@@ -74,6 +88,7 @@ class SimConfig:
     """Named levers; each is a mapping with a ``kind`` (see ``sim.levers.LEVER_CONFIGS``)."""
     scenario: ScenarioInfo = field(default_factory=ScenarioInfo)
     output: OutputConfig = field(default_factory=OutputConfig)
+    parameters: ParameterSource = field(default_factory=ParameterSource)
 
 
 @dataclass
@@ -96,6 +111,7 @@ PROBABILITY_FIELDS = frozenset({
     "supply_cross_border_per_day", "supply_per_attack", "kill_fraction_per_operation",
     "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
     "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
+    "amplitude",
 })
 """Fields that are probabilities or shares and must lie in [0, 1]."""
 POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_days",
@@ -146,6 +162,10 @@ def check_params(params: ModelParams) -> None:
                        "a Pakistani region", False)
     _check_dataclass("model.security", params.security)
     _check_dataclass("model.taliban", params.taliban)
+    _check_dataclass("model.season", params.season)
+    if not 1 <= params.season.peak_day_of_year <= 366:
+        raise ConfigError("model.season.peak_day_of_year", params.season.peak_day_of_year,
+                          "a day of the year in 1..366")
     _check_mapping("model.permeability", params.permeability, CROSSING_KEYS, "a crossing", True)
 
 
@@ -224,6 +244,35 @@ def _schema_keys(path: str, schema: Any = None) -> list[str]:
     return list(node.keys()) if isinstance(node, DictConfig) else []
 
 
+def _with_posterior_draw(plain: dict, typed: SimConfig) -> tuple[dict, SimConfig]:
+    """Set the free parameters to the posterior row drawn for this seed."""
+    from sim import posterior
+
+    try:
+        table = posterior.load(typed.parameters.posterior_file)
+    except (OSError, ValueError) as exc:
+        raise ConfigError("parameters.posterior_file", typed.parameters.posterior_file,
+                          f"a readable posterior file ({exc})") from None
+    row, values = posterior.draw(table, typed.seed)
+    merged = OmegaConf.create(plain)
+    used = {}
+    for path, value in values.items():
+        if OmegaConf.select(merged, path, default=None) is None:
+            lever = ".".join(path.split(".")[:2])
+            if path.startswith("levers.") and OmegaConf.select(merged, lever) is None:
+                continue  # the scenario removed this lever: nothing to set
+            raise ConfigError(f"parameters.posterior_file:{path}", value,
+                              "parameter paths that exist in the config")
+        OmegaConf.update(merged, path, value, merge=False)
+        used[path] = value
+    plain = OmegaConf.to_container(merged)
+    plain["parameters"]["drawn"] = {"row": row, **used}
+    schema_input = {**plain, "parameters": {k: v for k, v in plain["parameters"].items()
+                                            if k != "drawn"}}
+    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig), schema_input))
+    return plain, typed
+
+
 def validate(cfg: DictConfig | dict) -> RunConfig:
     """Check a composed config completely; raise :class:`ConfigError` on the first problem."""
     plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
@@ -236,6 +285,8 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
                                                           default="(missing)")) from None
     if typed.seed < 0:
         raise ConfigError("seed", typed.seed, "an integer >= 0")
+    if typed.parameters.draw_from_posterior:
+        plain, typed = _with_posterior_draw(plain, typed)
     try:
         calendar = SimCalendar.from_strings(typed.window.start, typed.window.end)
     except ValueError:

@@ -64,8 +64,10 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
         key, _, value = override.partition("=")
         if key.lstrip("+~") == "scenario":
             check_scenario(value)
-    GlobalHydra.instance().clear()
     try:
+        if GlobalHydra.instance().is_initialized():
+            # Inside a running Hydra app (sim-calibrate): its search path includes sim.conf.
+            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
         with initialize_config_module(config_module=CONFIG_MODULE, version_base=None):
             return compose(config_name=CONFIG_NAME, overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as exc:

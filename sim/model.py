@@ -20,11 +20,19 @@ from sim.calendar import SimCalendar
 from sim.levers import Effects, Lever
 from sim.militants import MilitantCell, MilitantRoster
 from sim.observation import Monitor
-from sim.params import ModelParams
+from sim.params import ModelParams, SeasonParams
 from sim.rng import RandomStreams
 from sim.space import CROSSINGS, build_space
 
 STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
+_ATTACK_METRICS = ("attacks", "fatalities_civilian", "fatalities_security", "fatalities_militant")
+
+
+def seasonal_activity(calendar: SimCalendar, season: SeasonParams) -> np.ndarray:
+    """Daily multiplier on attack rates: the fighting season (see :class:`SeasonParams`)."""
+    day_of_year = (calendar.dates - calendar.dates.astype("datetime64[Y]")).astype(int) + 1
+    phase = 2.0 * np.pi * (day_of_year - season.peak_day_of_year) / 365.25
+    return 1.0 + season.amplitude * np.cos(phase)
 
 
 class ConflictModel(mesa.Model):
@@ -59,6 +67,9 @@ class ConflictModel(mesa.Model):
         # Daily state for inspection: group strength (total, inside Pakistan) and STATE_COLUMNS.
         self.strength = np.zeros((calendar.n_days, 2, self.n_groups))
         self.state = np.zeros((calendar.n_days, len(STATE_COLUMNS)))
+        self.activity = seasonal_activity(calendar, params.season)
+        self._mean_of: list[float] | None = None  # permeability whose mean is cached
+        self._permeability_mean = 0.0
 
     @property
     def day(self) -> int:
@@ -76,41 +87,53 @@ class ConflictModel(mesa.Model):
         month = self.calendar.month_index[day]
         effects = self.effects = self._effects_for(day)
         self.taliban.step(effects)
+        permeability = self.permeability
         for i, crossing in enumerate(self.crossings):
             crossing.step(effects, i)
-            self.permeability[i] = crossing.permeability
+            permeability[i] = crossing.permeability
         tolerance = self.taliban.tolerance
 
         roster = self.roster
         roster.recruit(self.streams["recruitment"], tolerance, effects.finance_cut)
-        crossed = roster.move(self.streams["movement"], self.permeability)
-        for crossing, (cells_in, cells_out) in zip(self.crossings, crossed, strict=True):
-            if cells_in or cells_out:
-                crossing.record(month, cells_in, cells_out)
-        roster.resupply(self.permeability, tolerance, effects.finance_cut)
-        attacks = roster.attack(self.streams["attacks"], effects.ceasefire)
+        crossed = roster.move(self.streams["movement"], permeability)
+        if crossed.any():
+            for crossing, (cells_in, cells_out) in zip(self.crossings, crossed.tolist(),
+                                                       strict=True):
+                if cells_in or cells_out:
+                    crossing.record(month, cells_in, cells_out)
+        roster.resupply(permeability, tolerance, effects.finance_cut)
+        attacks = roster.attack(self.streams["attacks"], effects.ceasefire, self.activity[day])
 
         monitor = self.monitor
-        where = attacks["region"]
-        monitor.add(day, "attacks", where, attacks["attacks"])
-        monitor.add(day, "fatalities_civilian", where, attacks["civilian"])
-        monitor.add(day, "fatalities_security", where, attacks["security"])
-        monitor.add(day, "fatalities_militant", where, attacks["militant"])
+        monitor.add_events(day, _ATTACK_METRICS, attacks["region"],
+                           (attacks["attacks"], attacks["civilian"], attacks["security"],
+                            attacks["militant"]))
 
         self.security.observe_attacks(monitor.attacks_on(day))
         ops = self.security.step(effects, self.streams["operations"])
-        monitor.add_by_region(day, "operations", ops["operations"])
-        monitor.add_by_region(day, "fatalities_militant", ops["militant"])
-        monitor.add_by_region(day, "fatalities_security", ops["security"])
-        monitor.add_by_region(day, "fatalities_civilian", ops["civilian"])
+        if ops["operations"].any():  # with no operation every count is 0
+            monitor.add_by_region(day, "operations", ops["operations"])
+            monitor.add_by_region(day, "fatalities_militant", ops["militant"])
+            monitor.add_by_region(day, "fatalities_security", ops["security"])
+            monitor.add_by_region(day, "fatalities_civilian", ops["civilian"])
 
         roster.split_and_bury()
-        self.strength[day, 0] = roster.strength_by_group()
-        self.strength[day, 1] = roster.strength_by_group(inside_pakistan_only=True)
-        self.state[day] = (tolerance, self.permeability.mean(), effects.ceasefire.max(),
-                           int(roster.alive[: roster.n].sum()))
+        total, inside = roster.strength_total_and_inside()
+        self.strength[day, 0] = total
+        self.strength[day, 1] = inside
+        if permeability.tolist() != self._mean_of:
+            self._mean_of = permeability.tolist()
+            self._permeability_mean = permeability.mean()
+        self.state[day] = (tolerance, self._permeability_mean, max(effects.ceasefire.tolist()),
+                           roster.n_alive)
         if day + 1 >= self.calendar.n_days:
             self.running = False
+
+    def _do_step(self) -> None:
+        # Mesa 3.5's Model._do_step (run by its step schedule) also formats and logs an INFO
+        # message every step; that costs more than some of our rules. Same bookkeeping, no log.
+        self.steps += 1
+        self._user_step()
 
     def run(self) -> None:
         """Simulate every day of the calendar."""

@@ -41,6 +41,24 @@ class Monitor:
                 regions, weights=counts, minlength=N_PAKISTAN
             )[:N_PAKISTAN].astype(np.int64)
 
+    def add_events(self, day: int, metrics: tuple[str, ...], regions: np.ndarray,
+                   counts: tuple[np.ndarray, ...]) -> None:
+        """Like :meth:`add` for several metrics at once: ``counts[i]`` are ``metrics[i]``."""
+        k = len(regions)
+        if not k:
+            return
+        columns = [_COLUMN[m] for m in metrics]
+        if k > 8:
+            np.add.at(self.daily[day], (regions, np.array(columns)[:, None]), counts)
+            return
+        # A few events: scalar additions are cheaper than one ufunc.at call.
+        today = self.daily[day].ravel()  # a view: rows are regions, columns metrics
+        width = len(METRICS)
+        for column, values in zip(columns, counts, strict=True):
+            for region, value in zip(regions.tolist(), values.tolist(), strict=True):
+                if value:
+                    today[region * width + column] += value
+
     def add_by_region(self, day: int, metric: str, counts: np.ndarray) -> None:
         """Add a per-region vector of counts."""
         self.daily[day, :, _COLUMN[metric]] += counts

@@ -13,6 +13,7 @@ import platform
 import subprocess
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -52,8 +53,10 @@ def write_json(data: dict, path: Path) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+@cache
 def git_commit() -> str | None:
-    """The commit of the source tree sim runs from, when it is a git checkout."""
+    """The commit of the source tree sim runs from, when it is a git checkout (asked once per
+    process: a sweep's runs share it)."""
     source = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
@@ -69,6 +72,7 @@ def git_commit() -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
+@cache
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in PACKAGES:

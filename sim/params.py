@@ -166,6 +166,22 @@ class TalibanParams:
 
 
 @dataclass
+class SeasonParams:
+    """The fighting season: attacks follow the year, peaking between summer and autumn while the
+    mountain passes are open.
+
+    Attack rates are multiplied by ``1 + amplitude * cos(2 pi (day_of_year - peak) / 365.25)``.
+    An assumption of the model (no monthly series is reported in the seeds); ``amplitude`` is
+    free and calibrated to the late-2025 monthly changes, 0 means no seasonality.
+    """
+
+    amplitude: float = 0.0
+    """Free. Relative swing of attack rates over the year [0-1]."""
+    peak_day_of_year: int = 196
+    """Free. Day of the year attacks peak (196 = 15 July) [day of year, 1-366]."""
+
+
+@dataclass
 class ModelParams:
     """All model parameters. Groups and crossings are keyed as in ``sim.space``."""
 
@@ -174,6 +190,7 @@ class ModelParams:
     )
     security: SecurityParams = field(default_factory=SecurityParams)
     taliban: TalibanParams = field(default_factory=TalibanParams)
+    season: SeasonParams = field(default_factory=SeasonParams)
     permeability: dict[str, float] = field(
         default_factory=lambda: {
             "torkham": 1.0, "bajaur_kunar": 1.0, "waziristan": 1.0, "zhob": 1.0, "chaman": 1.0,

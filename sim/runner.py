@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config import RunConfig, validate
 from sim.levers import build_levers
@@ -91,12 +91,8 @@ def simulate(
         from sim.configstore import compose_config
 
         config = compose_config(list(config or []))
-    run_config = validate(config)
+    if isinstance(config, DictConfig):
+        config = OmegaConf.to_container(config, resolve=True)
     if seed is not None:
-        if seed < 0:
-            from sim.config import ConfigError
-
-            raise ConfigError("seed", seed, "an integer >= 0")
-        run_config.seed = int(seed)
-        run_config.resolved["seed"] = int(seed)
-    return run(run_config)
+        config = {**config, "seed": seed}
+    return run(validate(config))

@@ -27,6 +27,7 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         fatalities_kp_YYYY, fatalities_balochistan_YYYY: the same per province;
         kp_balochistan_share_2025: their joint share of national fatalities in 2025;
         fatalities_militant_2025, fatalities_security_2025, fatalities_civilian_2025;
+        operations_2025: security operations in 2025;
         attacks_change_2025_11, attacks_change_2025_12: month-on-month change of national
             attacks (November against October, December against November), the comparison
             sim reads the CRSS figures as;
@@ -51,6 +52,7 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         )
         for actor in ("militant", "security", "civilian"):
             out[f"fatalities_{actor}_2025"] = float(row[f"fatalities_{actor}"])
+        out["operations_2025"] = float(row["operations"])
     nat = national_monthly(monthly)
     if all(m in nat.index for m in CLOSURE_MONTHS):
         oct_, nov, dec = (float(nat.loc[m, "attacks"]) for m in CLOSURE_MONTHS)
@@ -61,6 +63,23 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         peak = early.idxmax()
         out["security_peak_month_2020_2022"] = float(peak.replace("-", ""))
     return out
+
+
+def ensemble_attack_changes(monthly_by_seed: list[pd.DataFrame]) -> dict[str, float]:
+    """Month-on-month change of the ensemble's mean national attacks after the closure.
+
+    ``attacks_change_2025_11`` = mean November attacks / mean October attacks - 1, and the
+    same for December against November, with means over the runs. This is the change in the
+    expected monthly count, which is what the single reported change estimates; the median of
+    per-run ratios would carry each run's Poisson noise twice.
+    """
+    nat = [national_monthly(m)["attacks"] for m in monthly_by_seed]
+    mean = pd.concat(nat, axis=1).mean(axis=1)
+    if not all(m in mean.index for m in CLOSURE_MONTHS):
+        return {}
+    oct_, nov, dec = (float(mean.loc[m]) for m in CLOSURE_MONTHS)
+    return {"attacks_change_2025_11": nov / oct_ - 1.0 if oct_ else float("nan"),
+            "attacks_change_2025_12": dec / nov - 1.0 if nov else float("nan")}
 
 
 def ensemble_summary(monthly_by_seed: list[pd.DataFrame]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from tests.conftest import run_cli
 BAD_OVERRIDES = [
     ("seed=abc", "seed", "abc", "Integer"),
     ("seed=-1", "seed", "-1", ">= 0"),
-    ("model.foo=1", "model.foo", "1", "groups, security, taliban, permeability"),
+    ("model.foo=1", "model.foo", "1", "groups, security, taliban, season, permeability"),
     ("+model.foo=1", "model.foo", "1", "groups, security"),
     ("model.groups.ttp.attack_rate=fast", "model.groups.ttp.attack_rate", "fast", "Float"),
     ("model.groups.ttp.cross_in_per_day=1.5", "model.groups.ttp.cross_in_per_day", "1.5",

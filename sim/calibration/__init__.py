@@ -1,0 +1,1 @@
+"""Calibration of sim to the reported figures: targets, search, report and validation."""

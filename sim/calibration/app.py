@@ -1,0 +1,139 @@
+"""``sim-calibrate``: fit the free parameters to the reported figures (a Hydra app).
+
+    sim-calibrate                                    # default settings (conf/calibration)
+    sim-calibrate calibration.method.trials=60       # any setting from the command line
+    sim-calibrate quick=true                         # smoke run; never writes conf/
+
+Writes into its run folder (outputs/calibration/<time>/): trials.csv, candidates.csv,
+calibrated.yaml, report.csv, report.md, report.png, manifest.json. With ``write_conf=true``
+(default, not in quick mode) it also writes the calibrated set to conf/model/calibrated.yaml
+and the weighted best set to conf/calibration/posterior.csv, which every later run uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from importlib import resources
+from pathlib import Path
+
+import hydra
+import yaml
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from sim.calibration.evaluate import Evaluator, with_parameters
+from sim.calibration.report import markdown_table, report_figure, target_table
+from sim.calibration.search import free_parameters, rounded, search
+from sim.calibration.targets import load_targets
+from sim.configstore import CONFIG_MODULE, compose_config, register
+from sim.outputs import atomic_write, git_commit, package_versions, write_csv, write_json
+
+log = logging.getLogger("sim.calibrate")
+QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4}
+POSTERIOR_FILE = "calibration/posterior.csv"
+CALIBRATED_FILE = "model/calibrated.yaml"
+
+
+def nested(values: dict[str, float]) -> dict:
+    """Dotted paths to a nested mapping."""
+    out: dict = {}
+    for path, value in values.items():
+        node = out
+        *parents, leaf = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return out
+
+
+def calibrated_yaml(values: dict[str, float], header: str) -> str:
+    body = yaml.safe_dump(nested(values), sort_keys=True, default_flow_style=False)
+    return f"# @package _global_\n{header}{body}"
+
+
+def committed_values(parameters) -> dict[str, float]:
+    """The free parameters' values in the committed conf/model/calibrated.yaml (if set)."""
+    text = (conf_dir() / CALIBRATED_FILE).read_text(encoding="utf-8")
+    node = OmegaConf.create(yaml.safe_load(text) or {})
+    values = {}
+    for p in parameters:
+        value = OmegaConf.select(node, p.path, default=None)
+        if value is not None:
+            values[p.path] = value
+    return values
+
+
+def conf_dir() -> Path:
+    """The conf/ folder runs read (the repository's conf/ in an editable install)."""
+    return Path(str(resources.files(CONFIG_MODULE)))
+
+
+def calibrate(cfg: DictConfig, folder: Path) -> dict:
+    """Run the calibration described by ``cfg`` and write its outputs into ``folder``."""
+    started = time.perf_counter()
+    calibration = OmegaConf.to_container(cfg.calibration, resolve=True)
+    method = calibration["method"]
+    if cfg.quick:
+        method.update(QUICK)
+    holdout = method.get("holdout_after")
+    targets = load_targets(calibration["targets"], holdout_after=holdout)
+    parameters = free_parameters(calibration["parameters"])
+    base = OmegaConf.to_container(compose_config(list(cfg.get("model_overrides", []))),
+                                  resolve=True)
+    base.pop("hydra", None)
+    log.info("calibrating %d parameters to %d targets: %d trials x %d seeds", len(parameters),
+             len(targets), method["trials"], method["seeds_per_trial"])
+    with Evaluator(int(method["n_jobs"])) as evaluator:
+        start = committed_values(parameters) if method.get("warm_start") else None
+        result = search(base, parameters, targets, method, evaluator, start=start)
+        best = rounded(result.best)
+        report_seeds = list(range(int(method["report_seeds"])))
+        monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
+    table = target_table(monthly, targets)
+    passed = int(table["passes"].sum())
+    elapsed = time.perf_counter() - started
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    header = (f"# Written by sim-calibrate on {stamp} (git {git_commit()}), run folder "
+              f"{folder.name}.\n# Targets passed with {len(report_seeds)} seeds: "
+              f"{passed}/{len(targets)}. Free parameters, priors and targets: "
+              f"conf/calibration/default.yaml.\n")
+    write_csv(result.trials, folder / "trials.csv")
+    write_csv(result.candidates, folder / "candidates.csv")
+    write_csv(table, folder / "report.csv")
+    text = calibrated_yaml(best, header)
+    atomic_write(folder / "calibrated.yaml", lambda tmp: tmp.write_text(text))
+    markdown = markdown_table(table)
+    atomic_write(folder / "report.md", lambda tmp: tmp.write_text(markdown + "\n"))
+    report_figure(monthly, table, folder / "report.png",
+                  f"sim calibration: {passed}/{len(targets)} targets pass "
+                  f"({len(report_seeds)} seeds)")
+    wrote_conf = bool(cfg.write_conf) and not cfg.quick and holdout is None
+    if wrote_conf:
+        target = conf_dir()
+        atomic_write(target / CALIBRATED_FILE, lambda tmp: tmp.write_text(text))
+        write_csv(result.candidates, target / POSTERIOR_FILE)
+    summary = {
+        "elapsed_seconds": round(elapsed, 1), "targets_passed": passed,
+        "targets": len(targets), "best": best, "holdout_after": holdout,
+        "wrote_conf": wrote_conf, "method": method,
+    }
+    write_json({**summary, "git_commit": git_commit(), "packages": package_versions(),
+                "calibration": calibration}, folder / "manifest.json")
+    log.info("targets passed: %d/%d; %.0f s\n%s", passed, len(targets), elapsed, markdown)
+    return summary
+
+
+@hydra.main(config_path=f"pkg://{CONFIG_MODULE}", config_name="calibrate", version_base=None)
+def hydra_main(cfg: DictConfig) -> dict:
+    return calibrate(cfg, Path(HydraConfig.get().runtime.output_dir))
+
+
+def main() -> None:
+    register()
+    hydra_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""A sweep folder: which runs it holds, their status, and one tidy table for all of them.
+
+A sweep folder is what ``sim -m`` writes (``hydra.sweep.dir``): one sub-folder per run
+(``hydra.sweep.subdir``), each with Hydra's ``.hydra/overrides.yaml`` and then either
+
+* ``manifest.json`` — written last by :func:`sim.outputs.write_run`: the run is **finished**;
+* ``error.json`` — written by :func:`record_failure`: the run raised and is **failed**;
+* neither — the run has not finished (still running, interrupted, or not started).
+
+``sweep.json`` at the top (written when the sweep starts) records how many runs the sweep
+has in total and which runs the report compares against (the baseline). Everything here
+reads saved files only, so a report can be rebuilt from the folder alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.outputs import write_json
+
+FINISHED = "manifest.json"
+FAILED = "error.json"
+SWEEP_FILE = "sweep.json"
+REPORT_DIR = "report"
+COUNTS = ("attacks", "operations", "fatalities_civilian", "fatalities_security",
+          "fatalities_militant", "fatalities_total")
+"""Count columns of a run's monthly table (events per month and region)."""
+NOT_PARAMETERS = ("scenario", "seed", "sweep")
+"""Override keys that are not sweep parameters (scenario and seed have their own columns)."""
+
+
+class SweepError(ValueError):
+    """A folder that is not a sweep folder, or a sweep that cannot be read; one line."""
+
+
+@dataclass
+class Run:
+    """One run folder of a sweep."""
+
+    name: str
+    """The folder's name inside the sweep folder."""
+    folder: Path
+    status: str
+    """finished, failed or unfinished."""
+    scenario: str | None = None
+    seed: int | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    """The run's command-line overrides as key -> value text (leading + / ~ removed)."""
+    error: str = ""
+    """For a failed run: the error type and its first line."""
+    git_commit: str | None = None
+    """For a finished run: the source commit recorded in its manifest."""
+
+
+def override_key(key: str) -> str:
+    """An override key without Hydra's +, ++ or ~ prefix."""
+    return key.lstrip("+~")
+
+
+def parse_overrides(lines: Iterable[str]) -> dict[str, str]:
+    """``["a.b=1", "+c=x"]`` -> ``{"a.b": "1", "c": "x"}`` (last one wins)."""
+    out: dict[str, str] = {}
+    for line in lines:
+        key, sep, value = str(line).partition("=")
+        if sep:
+            out[override_key(key)] = value
+    return out
+
+
+def same_value(a: object, b: object) -> bool:
+    """Whether two override values mean the same (``1.0`` and ``1``, ``null`` and ``None``)."""
+    def norm(v: object) -> object:
+        if isinstance(v, str):
+            try:
+                v = yaml.safe_load(v)
+            except yaml.YAMLError:
+                return v
+        if isinstance(v, bool) or v is None:
+            return v
+        if isinstance(v, int | float):
+            return float(v)
+        return str(v)
+    return norm(a) == norm(b)
+
+
+def sweep_size(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> int:
+    """Number of runs Hydra's basic sweeper makes from its params and the command line.
+
+    Mirrors ``BasicSweeper``: one list per override key (command line after params, the
+    last one wins), and the cartesian product of the lists.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    args = [f"{k}={v}" for k, v in (sweeper_params or {}).items()] + list(task_overrides)
+    sizes: dict[str, int] = {}
+    for override in OverridesParser.create().parse_overrides(args):
+        key = override.get_key_element()
+        sizes[key] = (len(list(override.sweep_string_iterator()))
+                      if override.is_sweep_override() else 1)
+    return math.prod(sizes.values())
+
+
+def write_sweep_info(sweep_dir: Path, total: int, baseline: list[str],
+                     overrides: list[str]) -> Path:
+    """Record the sweep's size, baseline and command line in ``sweep.json``.
+
+    A sweep that is run again into the same folder keeps its first ``created`` time.
+    """
+    path = Path(sweep_dir) / SWEEP_FILE
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if path.exists():
+        with contextlib.suppress(OSError, ValueError):
+            created = json.loads(path.read_text(encoding="utf-8")).get("created", created)
+    return write_json({"created": created, "total_runs": int(total),
+                       "baseline": list(baseline), "overrides": list(overrides)}, path)
+
+
+def read_sweep_info(sweep_dir: Path) -> dict:
+    """``sweep.json`` as a dict, or ``{}`` when the folder has none."""
+    path = Path(sweep_dir) / SWEEP_FILE
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SweepError(f"{path} cannot be read: {exc}") from None
+
+
+def record_failure(folder: Path, exc: BaseException, scenario: str | None, seed: int | None,
+                   overrides: list[str]) -> Path:
+    """Write ``error.json`` into a run folder: what failed, with its traceback."""
+    return write_json({
+        "status": "failed",
+        "scenario": scenario,
+        "seed": seed,
+        "overrides": list(overrides),
+        "error_type": type(exc).__name__,
+        "error": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }, Path(folder) / FAILED)
+
+
+def is_run_folder(path: Path) -> bool:
+    """A sub-folder that Hydra made for a job (or that holds a run's result)."""
+    return path.is_dir() and any(
+        (path / name).exists() for name in (".hydra/overrides.yaml", FINISHED, FAILED))
+
+
+def run_folders(sweep_dir: Path) -> list[Path]:
+    """The run folders of a sweep, in job order (by the leading job number, then name)."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        return []
+    folders = [p for p in sweep_dir.iterdir()
+               if p.name not in (REPORT_DIR, ".submitit") and is_run_folder(p)]
+
+    def order(p: Path) -> tuple[int, str]:
+        head = p.name.split("_", 1)[0]
+        return (int(head) if head.isdigit() else 1 << 30, p.name)
+
+    return sorted(folders, key=order)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def read_run(folder: Path) -> Run:
+    """Status, scenario, seed and overrides of one run folder."""
+    folder = Path(folder)
+    overrides_file = folder / ".hydra" / "overrides.yaml"
+    overrides: list[str] = []
+    if overrides_file.exists():
+        overrides = yaml.safe_load(overrides_file.read_text(encoding="utf-8")) or []
+    run = Run(name=folder.name, folder=folder, status="unfinished",
+              overrides=parse_overrides(overrides))
+    if (folder / FINISHED).exists():
+        manifest = _read_json(folder / FINISHED)
+        run.status = "finished"
+        run.scenario = manifest.get("scenario")
+        run.seed = manifest.get("seed")
+        run.git_commit = manifest.get("git_commit")
+    elif (folder / FAILED).exists():
+        error = _read_json(folder / FAILED)
+        run.status = "failed"
+        run.scenario = error.get("scenario")
+        run.seed = error.get("seed")
+        first = (error.get("error") or "").strip().splitlines()
+        run.error = f"{error.get('error_type', 'Error')}: {first[0] if first else ''}".strip()
+        if not run.overrides:
+            run.overrides = parse_overrides(error.get("overrides", []))
+    if run.scenario is None:
+        run.scenario = run.overrides.get("scenario")
+    if run.seed is None and "seed" in run.overrides:
+        try:
+            run.seed = int(run.overrides["seed"])
+        except ValueError:
+            run.seed = None
+    return run
+
+
+def read_runs(sweep_dir: Path) -> list[Run]:
+    """Every run folder of a sweep; raise :class:`SweepError` if it is not a sweep folder."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise SweepError(f"{sweep_dir} is not a folder")
+    runs = [read_run(p) for p in run_folders(sweep_dir)]
+    if not runs:
+        raise SweepError(f"{sweep_dir} is not a sweep folder: it holds no run folders "
+                         f"(sub-folders with .hydra/overrides.yaml, {FINISHED} or {FAILED})")
+    return runs
+
+
+def sweep_parameters(runs: list[Run]) -> tuple[list[str], dict[str, str]]:
+    """Override keys whose values differ between runs (the sweep's parameters, in order of
+    first appearance) and the overrides every run shares (key -> value)."""
+    keys: list[str] = []
+    for run in runs:
+        keys += [k for k in run.overrides if k not in keys and not k.startswith("hydra")
+                 and k.split(".")[0].split("/")[0] not in NOT_PARAMETERS]
+    varying, constant = [], {}
+    for key in keys:
+        values = {run.overrides.get(key) for run in runs}
+        if len(values) > 1:
+            varying.append(key)
+        else:
+            constant[key] = values.pop()
+    return varying, constant
+
+
+def runs_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
+    """One row per run: run folder, scenario, sweep parameters, seed, status, error."""
+    rows = []
+    for run in runs:
+        row = {"run": run.name, "scenario": run.scenario}
+        row.update({key: run.overrides.get(key) for key in parameters})
+        row.update({"seed": run.seed, "status": run.status, "error": run.error})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["run", "scenario", *parameters, "seed", "status", "error"])
+
+
+def tidy_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
+    """The monthly tables of all finished runs stacked into one tidy table.
+
+    Columns: ``run``, ``scenario``, one column per sweep parameter (the override's text),
+    ``seed``, ``month`` (YYYY-MM), ``region``, and the counts of :data:`COUNTS` [events per
+    month and region].
+    """
+    frames = []
+    for run in runs:
+        if run.status != "finished":
+            continue
+        monthly = pd.read_csv(run.folder / "monthly.csv", dtype={"month": str})
+        head = {"run": run.name, "scenario": run.scenario}
+        head.update({key: run.overrides.get(key) for key in parameters})
+        head["seed"] = run.seed
+        frames.append(monthly.assign(**head))
+    columns = ["run", "scenario", *parameters, "seed", "month", "region", *COUNTS]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True)[columns]
+    table["seed"] = table["seed"].astype(int)
+    return table
+
+
+def count_done(sweep_dir: Path, since: float = 0.0) -> tuple[int, int]:
+    """(finished, failed) runs in a sweep folder; a failure counts only if recorded at or
+    after ``since`` (seconds since the epoch), so failures of an earlier attempt that this
+    attempt re-runs are not counted twice."""
+    finished = failed = 0
+    for folder in run_folders(sweep_dir):
+        if (folder / FINISHED).exists():
+            finished += 1
+        elif (folder / FAILED).exists():
+            try:
+                if (folder / FAILED).stat().st_mtime >= since:
+                    failed += 1
+            except OSError:
+                pass
+    return finished, failed

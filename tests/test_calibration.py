@@ -1,0 +1,122 @@
+"""Calibration tests: the committed parameters reproduce the reported figures.
+
+Each check compares the ensemble median over N_SEEDS runs with a reported figure read from
+sim/data/reported_figures.yaml, at the tolerance written here. If the model misses, the test
+fails: fix the model or recalibrate (sim-calibrate), never the figure or the tolerance.
+
+The closure figures (-9% in November, -17% in December 2025) are read as month-on-month
+changes in national attacks (November against October, December against November); the
+data file records this choice. The model's change is that of the ensemble-mean monthly
+attacks (the expected count, which the one reported change estimates), and "consistent with"
+is taken as within 8 percentage points.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import reported
+from sim.calibration.evaluate import Evaluator, with_parameters
+from sim.calibration.targets import Target, peak_shortfall
+from sim.configstore import compose_config
+from sim.summary import ensemble_attack_changes, run_summary
+
+N_SEEDS = 30  # the issue asks for at least 20; 30 is what the calibration report uses
+NATIONAL_TOLERANCE = 0.12
+PROVINCE_TOLERANCE = 0.15
+MILITANT_TOLERANCE = 0.15
+SECURITY_TOLERANCE = 0.20
+JOINT_SHARE_FLOOR = 0.90
+CLOSURE_TOLERANCE = 0.08  # percentage points, as a fraction
+
+
+def base_config() -> dict:
+    config = compose_config([])
+    from omegaconf import OmegaConf
+
+    plain = OmegaConf.to_container(config, resolve=True)
+    plain.pop("hydra", None)
+    return plain
+
+
+def ensemble(config: dict) -> list:
+    with Evaluator(n_jobs=-1) as evaluator:
+        return evaluator.monthly(config, list(range(N_SEEDS)))
+
+
+def median(monthly_by_seed, key: str) -> float:
+    values = sorted(run_summary(m)[key] for m in monthly_by_seed)
+    n = len(values)
+    return (values[(n - 1) // 2] + values[n // 2]) / 2
+
+
+def section2_checks(monthly_by_seed) -> dict[str, tuple[bool, str]]:
+    """Every point of the calibration requirement: name -> (holds, explanation)."""
+    checks: dict[str, tuple[bool, str]] = {}
+
+    def relative(name: str, figure: str, tolerance: float) -> None:
+        want = reported.value(figure)
+        got = median(monthly_by_seed, name)
+        checks[name] = (abs(got - want) <= tolerance * want,
+                        f"median {got:.0f} vs reported {want} (±{tolerance:.0%})")
+
+    for year in range(2021, 2026):
+        relative(f"fatalities_national_{year}", f"fatalities_national_{year}", NATIONAL_TOLERANCE)
+    for region in ("kp", "balochistan"):
+        for year in (2024, 2025):
+            name = f"fatalities_{region}_{year}"
+            relative(name, name, PROVINCE_TOLERANCE)
+    share = median(monthly_by_seed, "kp_balochistan_share_2025")
+    checks["kp_balochistan_share_2025"] = (share > JOINT_SHARE_FLOOR,
+                                           f"median share {share:.3f} > {JOINT_SHARE_FLOOR}")
+    relative("fatalities_militant_2025", "fatalities_militant_2025", MILITANT_TOLERANCE)
+    relative("fatalities_security_2025", "fatalities_security_2025", SECURITY_TOLERANCE)
+    changes = ensemble_attack_changes(monthly_by_seed)
+    for month in ("11", "12"):
+        name = f"attacks_change_2025_{month}"
+        want = reported.value(name)
+        got = changes[name]
+        checks[name] = (abs(got - want) <= CLOSURE_TOLERANCE,
+                        f"change {got:+.3f} vs reported {want:+.3f} (±{CLOSURE_TOLERANCE})")
+    peak = Target(name="peak", figure="security_fatalities_2022_12", kind="peak", tolerance=0,
+                  weight=1, reported=0, series="fatalities_security", start="2020-01",
+                  end="2022-12", peak_month="2022-12")
+    shortfall = peak_shortfall(monthly_by_seed, peak)
+    checks["security_peak_2022_12"] = (shortfall == 0.0,
+                                       f"December 2022 short of the 2020-2022 peak by "
+                                       f"{shortfall:.2f} x 10%")
+    return checks
+
+
+@pytest.fixture(scope="module")
+def calibrated_checks():
+    return section2_checks(ensemble(base_config()))
+
+
+CHECK_NAMES = [
+    *(f"fatalities_national_{y}" for y in range(2021, 2026)),
+    "fatalities_kp_2024", "fatalities_kp_2025", "fatalities_balochistan_2024",
+    "fatalities_balochistan_2025", "kp_balochistan_share_2025", "fatalities_militant_2025",
+    "fatalities_security_2025", "attacks_change_2025_11", "attacks_change_2025_12",
+    "security_peak_2022_12",
+]
+
+
+@pytest.mark.parametrize("name", CHECK_NAMES)
+def test_calibrated_model_reproduces_reported_figure(calibrated_checks, name):
+    holds, detail = calibrated_checks[name]
+    assert holds, f"{name}: {detail}"
+
+
+def test_a_wrong_parameter_set_fails_the_same_checks():
+    """Twice the attack rates, an open 'closure' and no 2022 truce: the checks must catch it."""
+    wrong = with_parameters(base_config(), {
+        "model.groups.ttp.attack_rate": 0.08,
+        "model.groups.baloch.attack_rate": 0.1,
+        "levers.border_closure_2025.leakage": 1.0,
+        "levers.ceasefire_2022.compliance.ttp": 0.0,
+    })
+    checks = section2_checks(ensemble(wrong))
+    failed = {name for name, (holds, _) in checks.items() if not holds}
+    assert {"fatalities_national_2024", "fatalities_national_2025",
+            "attacks_change_2025_12"} <= failed, checks

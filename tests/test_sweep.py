@@ -1,0 +1,133 @@
+"""Sweeps from the command line: presets, launchers, progress, resume, failures, report."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+
+from sim.callbacks import format_progress
+from sim.configstore import register
+from sim.sweep import sweep_size
+from tests.conftest import REPO, run_cli
+
+SHORT = ["window.start=2025-01-01", "window.end=2026-12-31",
+         "levers.taliban_takeover_2021=null", "levers.ceasefire_2022=null",
+         "output.plots=false"]
+
+
+def finished(folder) -> dict[str, float]:
+    """Run folder name -> mtime of its manifest, for the finished runs of a sweep."""
+    return {p.parent.name: p.stat().st_mtime_ns for p in folder.glob("*/manifest.json")}
+
+
+def test_sweep_size_counts_like_the_basic_sweeper():
+    assert sweep_size({"scenario": "a,b,c", "seed": "range(0,30)"}, []) == 90
+    assert sweep_size({"scenario": "a,b", "seed": "range(0,30)"}, ["seed=1,2"]) == 4
+    assert sweep_size({}, ["scenario=a,b", "x.y=null", "seed=range(3)"]) == 6
+
+
+def test_progress_line():
+    line = format_progress(30, 2, 120, 65.0, pace=2.0)
+    assert line == ("sweep progress: 30/120 runs done (25%), 2 failed, elapsed 01:05, "
+                    "about 03:00 left")
+    assert "left" not in format_progress(0, 0, 4, 1.0, pace=None)
+
+
+def test_joblib_sweep_reports_and_shows_progress(tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["-m", "scenario=as_happened,no_closure", "seed=5", *SHORT,
+            f"hydra.sweep.dir={sweep}"]
+    done = run_cli(args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = done.stdout + done.stderr
+    assert "sweep progress: 2/2 runs done (100%)" in log
+    assert "sweep report: 2 finished of 2 runs, 0 failed" in log
+    assert len(finished(sweep)) == 2
+    table = pd.read_parquet(sweep / "report" / "sweep_monthly.parquet")
+    assert sorted(table.groupby(["scenario", "seed"]).size().index.tolist()) == [
+        ("as_happened", 5), ("no_closure", 5)]
+    assert len(table) == 2 * 24 * 7
+    cum = pd.read_csv(sweep / "report" / "fatalities_2026.csv")
+    assert set(cum["arm"]) == {"no_closure"} and (cum["n_pairs"] == 1).all()
+
+
+def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_path,
+                                                                          monkeypatch):
+    """In-process sweep (basic launcher) where the run of seed 1 raises; then the same sweep
+    again, fixed: the finished runs are skipped and the failed one completes."""
+    import sim.app
+
+    real_run = sim.app.run
+
+    def flaky(config):
+        if config.seed == 1:
+            raise RuntimeError("simulated failure for seed 1")
+        return real_run(config)
+
+    sweep = tmp_path / "sweep"
+    argv = ["sim", "-m", "hydra/launcher=basic", "scenario=as_happened", "seed=0,1,2", *SHORT,
+            f"hydra.sweep.dir={sweep}", "hydra.job_logging.root.handlers=[file]"]
+    monkeypatch.setattr(sim.app, "run", flaky)
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.chdir(tmp_path)
+    sim.app.main()
+    failed = list(sweep.glob("*/error.json"))
+    assert [p.parent.name for p in failed] == ["1_as_happened_seed1"]
+    assert "simulated failure for seed 1" in failed[0].read_text()
+    assert len(finished(sweep)) == 2
+    runs = pd.read_csv(sweep / "report" / "runs.csv").set_index("seed")
+    assert runs.loc[1, "status"] == "failed"
+    assert runs.loc[1, "error"] == "RuntimeError: simulated failure for seed 1"
+    assert "1 failed" in (sweep / "report" / "report.md").read_text()
+
+    first = finished(sweep)
+    monkeypatch.setattr(sim.app, "run", real_run)  # fixed: running again completes it
+    sim.app.main()
+    assert not list(sweep.glob("*/error.json"))
+    second = finished(sweep)
+    assert len(second) == 3 and {k: second[k] for k in first} == first  # not run again
+    assert pd.read_csv(sweep / "report" / "runs.csv")["status"].eq("finished").all()
+
+
+def test_submitit_local_launcher_runs_a_small_sweep(tmp_path):
+    """The code path of the SLURM preset (submitit), with its local executor: 2 jobs."""
+    sweep = tmp_path / "sweep"
+    done = run_cli(["-m", "hydra/launcher=submitit_local", "scenario=as_happened,no_closure",
+                    "seed=3", *SHORT, f"hydra.sweep.dir={sweep}",
+                    "hydra.launcher.timeout_min=5"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(finished(sweep)) == 2
+    assert (sweep / "report" / "fatalities_2026.csv").exists()
+
+
+def test_slurm_preset_composes():
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_module(config_module="sim.conf", version_base=None):
+        cfg = compose(config_name="config", overrides=["hydra/launcher=slurm", "+sweep=study"],
+                      return_hydra_config=True)
+    GlobalHydra.instance().clear()
+    assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
+    assert cfg.hydra.launcher.cpus_per_task == 1
+    assert cfg.hydra.sweeper.params.seed == "range(0,30)"
+    assert cfg.hydra.callbacks.sweep_report.baseline == ["scenario=as_happened"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-m", "+sweep=no_such_preset"], "sweep='no_such_preset' is not allowed"),
+    (["-m", "+sweep=pressure_grid", "seed=-1"], "seed=-1 is not allowed"),
+])
+def test_bad_sweep_input_is_one_line_and_exit_2(tmp_path, args, message):
+    done = run_cli(args + [f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_makefile_runs_the_study():
+    text = (REPO / "Makefile").read_text()
+    assert "sim -m +sweep=study" in text.split("\nrun:", 1)[1].split("\n\n", 1)[0]

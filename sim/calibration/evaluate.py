@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -49,7 +50,11 @@ class Evaluator:
 
     def __init__(self, n_jobs: int = -1):
         self.workers = n_workers(n_jobs)
-        self.pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
+        # forkserver: forking a process that already runs threads (Hydra, joblib, pytest) can
+        # deadlock; workers start from a clean server process instead.
+        context = multiprocessing.get_context("forkserver")
+        self.pool = (ProcessPoolExecutor(self.workers, mp_context=context)
+                     if self.workers > 1 else None)
 
     def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
         if self.pool is None:

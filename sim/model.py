@@ -18,7 +18,7 @@ import numpy as np
 from sim.agents import BorderCrossing, PakistanSecurityForces, TalibanAuthority
 from sim.calendar import SimCalendar
 from sim.levers import Effects, Lever
-from sim.militants import MilitantCell, MilitantRoster
+from sim.militants import MilitantRoster
 from sim.observation import Monitor
 from sim.params import ModelParams, SeasonParams
 from sim.rng import RandomStreams
@@ -139,8 +139,3 @@ class ConflictModel(mesa.Model):
         """Simulate every day of the calendar."""
         while self.running:
             self.step()
-
-    @property
-    def militant_cells(self):
-        """The living militant cells as a Mesa AgentSet."""
-        return self.agents_by_type.get(MilitantCell, mesa.agent.AgentSet([], random=self.random))

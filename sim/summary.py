@@ -82,15 +82,6 @@ def ensemble_attack_changes(monthly_by_seed: list[pd.DataFrame]) -> dict[str, fl
             "attacks_change_2025_12": dec / nov - 1.0 if nov else float("nan")}
 
 
-def ensemble_summary(monthly_by_seed: list[pd.DataFrame]) -> pd.DataFrame:
-    """One row per statistic: median and 2.5/10/90/97.5% quantiles over runs."""
-    table = pd.DataFrame([run_summary(m) for m in monthly_by_seed])
-    quantiles = table.quantile([0.025, 0.10, 0.5, 0.90, 0.975]).T
-    quantiles.columns = ["q025", "q10", "median", "q90", "q975"]
-    quantiles["n_runs"] = table.notna().sum()
-    return quantiles
-
-
 def ensemble_median_monthly(monthly_by_seed: list[pd.DataFrame], column: str) -> pd.Series:
     """Median over runs of a national monthly series."""
     stacked = np.vstack([national_monthly(m)[column].to_numpy() for m in monthly_by_seed])

@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from sim import reported
-from sim.summary import ensemble_attack_changes, national_monthly, run_summary
+from sim.summary import ensemble_attack_changes, ensemble_median_monthly, run_summary
 
 KINDS = ("relative", "absolute", "at_least", "peak")
 
@@ -95,10 +94,7 @@ def peak_shortfall(monthly_by_seed: list[pd.DataFrame], target: Target) -> float
     0 when the month is the maximum of the ensemble-median series over the window;
     otherwise (best other month - target month) / (0.1 * target month).
     """
-    stacked = np.vstack([national_monthly(m)[target.series].to_numpy()
-                         for m in monthly_by_seed])
-    months = national_monthly(monthly_by_seed[0]).index
-    median = pd.Series(np.median(stacked, axis=0), index=months)
+    median = ensemble_median_monthly(monthly_by_seed, target.series)
     window = median.loc[target.start:target.end]
     peak = window.get(target.peak_month, float("nan"))
     others = window.drop(target.peak_month, errors="ignore").max()

@@ -25,18 +25,24 @@ ten times the militants
     multiplied by 10 (overrides ``model.groups.<g>.fighters_start=...``); ``ratio_to_default``
     is the ratio of the median wall times.
 ensemble
-    ``sim -m seed='range(N)' output.plots=false hydra.sweep.dir=<tmp>`` (N = 100 by default)
-    in a subprocess, through Hydra's joblib launcher on all cores (``parallel_wall_s``:
-    from starting the command to its exit, so it includes interpreter start, imports, the
-    config check, starting the workers, every job's Hydra set-up and outputs, and the sweep
-    callbacks), against the same N runs serially in this process (``serial_wall_s``: for each
-    seed validate, simulate and write the same tables and manifest with
-    ``sim.outputs.write_run``; ``serial_compute_s`` is the validate + simulate part alone).
+    ``sim -m seed='range(N)' output.plots=false hydra.callbacks.sweep_report.enabled=false
+    hydra/launcher=<L> hydra.sweep.dir=<tmp>`` (N = 100 by default) in a subprocess, on all
+    cores, for L = ``sim`` (sim's launcher, the default: the headline figures) and L =
+    ``joblib`` (Hydra's joblib launcher, for comparison). ``parallel_wall_s`` runs from
+    starting the command to the end of its output, so it includes interpreter start, imports,
+    the config check, starting the workers, every job's Hydra set-up and outputs, and the sweep
+    callbacks. The end-of-sweep report is switched off in the command because the serial side
+    has none; building it for the same runs is timed on its own (``report_s``). Against it:
+    the same N runs serially in this process (``serial_wall_s``: for each seed validate,
+    simulate and write the same tables and manifest with ``sim.outputs.write_run``;
+    ``serial_compute_s`` is the validate + simulate part alone).
 
     * parallel efficiency = serial_wall_s / (cores x parallel_wall_s)
     * Hydra overhead per run = (cores x parallel_wall_s - serial_compute_s) / N, i.e. all the
-      core time the command spends beyond the simulations themselves, per run; its share of
-      a run is that divided by serial_compute_s / N (the mean compute time of one run).
+      core time the command spends beyond the simulations themselves, per run (start-up,
+      idle cores, Hydra's and the launcher's work per job, two processes sharing the
+      machine's caches); its share of a run is that divided by serial_compute_s / N (the
+      mean compute time of one run).
 
     Because it is long, the ensemble is repeated ``--ensemble-repeats`` times (default 3,
     at least 1) and the medians are reported.
@@ -75,6 +81,9 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 PACKAGES = ("sim", "mesa", "numpy", "pandas", "hydra-core", "hydra-joblib-launcher", "joblib",
             "omegaconf", "matplotlib")
+LAUNCHERS = ("sim", "joblib")
+"""Launchers the ensemble is run on: sim's (the default, the headline figures), then Hydra's
+joblib launcher for comparison."""
 QUICK_WINDOW = ["window.start=2021-01-01", "window.end=2022-12-31",
                 "levers.border_closure_2025=null"]
 """A two-year window for --quick that keeps the takeover and the 2022 ceasefire."""
@@ -200,29 +209,38 @@ def _hydra_env() -> dict:
     return {k: v for k, v in os.environ.items() if not k.startswith("HYDRA_")}
 
 
-def ensemble(n_runs: int, repeats: int, extra: list[str], cores: int) -> dict:
+def ensemble(n_runs: int, repeats: int, extra: list[str], cores: int,
+             launchers: tuple[str, ...] = LAUNCHERS) -> dict:
+    from sim.compare import build_report
     from sim.config import validate
     from sim.outputs import write_run
     from sim.runner import run
 
     sim_exe = Path(sys.executable).parent / "sim"
-    overrides = ["output.plots=false", *extra]
-    parallel, serial, compute = [], [], []
-    command = None
+    overrides = ["output.plots=false", "hydra.callbacks.sweep_report.enabled=false", *extra]
+    parallel: dict[str, list[float]] = {name: [] for name in launchers}
+    serial, compute, report = [], [], []
+    commands = {}
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
-            sweep_dir = Path(tmp) / "sweep"
-            command = [str(sim_exe), "-m", f"seed=range({n_runs})", *overrides,
-                       f"hydra.sweep.dir={sweep_dir}"]
+            for name in launchers:
+                sweep_dir = Path(tmp) / name
+                command = [str(sim_exe), "-m", f"seed=range({n_runs})", *overrides,
+                           f"hydra/launcher={name}", f"hydra.sweep.dir={sweep_dir}"]
+                t0 = time.perf_counter()
+                proc = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
+                                      env=_hydra_env(), timeout=3600)
+                parallel[name].append(time.perf_counter() - t0)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"ensemble on {name} failed ({proc.returncode}): "
+                                       f"{proc.stderr[-2000:]}")
+                finished = len(list(sweep_dir.glob("*/manifest.json")))
+                if finished != n_runs:
+                    raise RuntimeError(f"ensemble on {name} wrote {finished} of {n_runs} runs")
+                commands[name] = " ".join([*command[:-1], "hydra.sweep.dir=<tmp>"])
             t0 = time.perf_counter()
-            proc = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                                  env=_hydra_env(), timeout=3600)
-            parallel.append(time.perf_counter() - t0)
-            if proc.returncode != 0:
-                raise RuntimeError(f"ensemble failed ({proc.returncode}): {proc.stderr[-2000:]}")
-            finished = len(list(sweep_dir.glob("*/manifest.json")))
-            if finished != n_runs:
-                raise RuntimeError(f"ensemble wrote {finished} of {n_runs} runs")
+            build_report(Path(tmp) / launchers[0], ["scenario=as_happened"])
+            report.append(time.perf_counter() - t0)
 
             base = compose(overrides)
             t_serial = t_compute = 0.0
@@ -239,12 +257,15 @@ def ensemble(n_runs: int, repeats: int, extra: list[str], cores: int) -> dict:
                 t_serial += t2 - t0
             serial.append(t_serial)
             compute.append(t_compute)
-    command[-1] = "hydra.sweep.dir=<tmp>"
+    figures = {name: {"command": commands[name], "parallel_wall_s_all": parallel[name],
+                      **ensemble_figures(median(parallel[name]), median(serial),
+                                         median(compute), n_runs, cores)}
+               for name in launchers}
     return {
-        "runs": n_runs, "repeats": repeats, "cores": cores, "command": " ".join(command),
-        "parallel_wall_s_all": parallel, "serial_wall_s_all": serial,
-        "serial_compute_s_all": compute,
-        **ensemble_figures(median(parallel), median(serial), median(compute), n_runs, cores),
+        "runs": n_runs, "repeats": repeats, "cores": cores, "launcher": launchers[0],
+        **figures[launchers[0]], "serial_wall_s_all": serial, "serial_compute_s_all": compute,
+        "report_s": median(report), "report_s_all": report,
+        "other_launchers": {name: figures[name] for name in launchers[1:]},
     }
 
 
@@ -330,12 +351,15 @@ def table(results: dict) -> str:
     e = results["ensemble"]
     if e.get("parallel_wall_s") is not None:
         n = e["runs"]
-        add(f"ensemble {n} runs, Hydra joblib, {e['cores']} cores", e["parallel_wall_s"], "s")
         add(f"ensemble {n} runs, serial in one process", e["serial_wall_s"], "s")
-        add("  parallel efficiency", f"{100 * e['parallel_efficiency']:.1f}", "%")
-        add("  Hydra overhead per run", e["hydra_overhead_per_run_s"], "s")
-        add("  Hydra overhead, share of a run", f"{100 * e['hydra_overhead_share_of_run']:.1f}",
-            "%")
+        for name, figures in {e["launcher"]: e, **e["other_launchers"]}.items():
+            add(f"ensemble {n} runs, {name} launcher, {e['cores']} cores",
+                figures["parallel_wall_s"], "s")
+            add("  parallel efficiency", f"{100 * figures['parallel_efficiency']:.1f}", "%")
+            add("  Hydra overhead per run", figures["hydra_overhead_per_run_s"], "s")
+            add("  Hydra overhead, share of a run",
+                f"{100 * figures['hydra_overhead_share_of_run']:.1f}", "%")
+        add(f"sweep report for the {n} runs (not in the above)", e["report_s"], "s")
     else:
         add("ensemble", "skipped", "")
     m = results["mesa_epstein"]

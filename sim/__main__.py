@@ -1,5 +1,6 @@
 """``python -m sim`` is the ``sim`` command."""
 
-from sim.app import main
+if __name__ == "__main__":
+    from sim.cli import main
 
-main()
+    main()

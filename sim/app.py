@@ -29,8 +29,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, RunConfig, validate
 from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
-from sim.outputs import write_run
-from sim.runner import run
 from sim.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
@@ -54,6 +52,11 @@ def _already_finished(folder: Path, run_config: RunConfig) -> bool:
 
 
 def _run_job(cfg: DictConfig) -> dict:
+    # The model is imported by the job, not by the command: a sweep's main process runs no
+    # model, and its workers have it imported already (sim.pool).
+    from sim.outputs import write_run
+    from sim.runner import run
+
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
@@ -141,15 +144,16 @@ def preflight(args: list[str]) -> None:
         validate(compose_config(overrides))
 
 
-def register_sweeper() -> None:
-    """Make sim's sweeper known to Hydra also in an editable install.
+def register_plugins() -> None:
+    """Make sim's sweeper and launcher known to Hydra also in an editable install.
 
     Hydra finds plugins by walking the ``hydra_plugins`` namespace on disk, which does not see
     packages that setuptools' editable finder maps from the source tree; regular installs
-    are found either way. See hydra_plugins/sim_sweeper.
+    are found either way. See hydra_plugins/sim_sweeper and hydra_plugins/sim_launcher.
     """
     from hydra.core.plugins import Plugins
 
+    from hydra_plugins.sim_launcher import sim_launcher
     from hydra_plugins.sim_sweeper import sim_sweeper
 
     registry = Plugins.instance().class_name_to_class
@@ -158,6 +162,7 @@ def register_sweeper() -> None:
     if not issubclass(registry.get(name, object), basic):
         # Subclass the BasicSweeper Hydra holds now (its plugin scan re-executes modules).
         sim_sweeper.SimSweeper = registry[name] = sim_sweeper.sweeper_class(basic)
+    registry.setdefault(f"{sim_launcher.__name__}.SimLauncher", sim_launcher.SimLauncher)
 
 
 def main() -> None:
@@ -171,7 +176,7 @@ def main() -> None:
         except ConfigError as exc:
             print(f"sim: config error: {exc}", file=sys.stderr)
             sys.exit(EXIT_CONFIG_ERROR)
-    register_sweeper()
+    register_plugins()
     hydra_main()
 
 

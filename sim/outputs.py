@@ -16,11 +16,14 @@ from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim import reported
-from sim.runner import SimulationResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.runner import SimulationResult
 
 PACKAGES = ("sim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core", "omegaconf", "pyarrow")
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_FILE = "reported_figures.yaml"
 
@@ -32,6 +35,8 @@ def sources() -> dict[str, dict]:
 
 def figures() -> pd.DataFrame:
     """All figures as a table, one row per figure, indexed by id."""
+    import pandas as pd
+
     return pd.DataFrame(_load()["figures"]).set_index("id")
 
 
@@ -45,6 +50,8 @@ def value(figure_id: str):
 
 def national_fatalities() -> pd.Series:
     """Annual national fatalities (reported and derived), indexed by year."""
+    import pandas as pd
+
     table = figures()
     rows = table[table.index.str.match(r"fatalities_national_\d{4}$")]
     return pd.Series(

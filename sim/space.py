@@ -11,9 +11,11 @@ them, which is how a closure and its leakage are applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
-from mesa.discrete_space import Network
+if TYPE_CHECKING:
+    import networkx as nx
+    from mesa.discrete_space import Network
 
 PAKISTAN_REGIONS: dict[str, str] = {
     "kp": "Khyber Pakhtunkhwa",
@@ -79,6 +81,10 @@ def region_index(key: str) -> int:
 
 def build_graph() -> nx.Graph:
     """The region graph: Pakistani adjacency plus one edge per crossing (parallel sectors merge)."""
+    # networkx and Mesa are imported where they are used, so that checking a config (which
+    # needs the names above) does not load them: the sim command starts faster.
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(len(REGION_KEYS)))
     for a, b in PAKISTAN_ADJACENCY:
@@ -92,4 +98,6 @@ def build_graph() -> nx.Graph:
 
 def build_space(random) -> Network:
     """Mesa network space with one cell per region (``layout=None``: no global-RNG layout)."""
+    from mesa.discrete_space import Network
+
     return Network(build_graph(), random=random, layout=None)

@@ -22,11 +22,14 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from sim.outputs import write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FINISHED = "manifest.json"
 FAILED = "error.json"
@@ -244,6 +247,8 @@ def sweep_parameters(runs: list[Run]) -> tuple[list[str], dict[str, str]]:
 
 def runs_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
     """One row per run: run folder, scenario, sweep parameters, seed, status, error."""
+    import pandas as pd
+
     rows = []
     for run in runs:
         row = {"run": run.name, "scenario": run.scenario}
@@ -260,6 +265,8 @@ def tidy_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
     ``seed``, ``month`` (YYYY-MM), ``region``, and the counts of :data:`COUNTS` [events per
     month and region].
     """
+    import pandas as pd
+
     frames = []
     for run in runs:
         if run.status != "finished":

@@ -37,10 +37,11 @@ def test_progress_line():
     assert "left" not in format_progress(0, 0, 4, 1.0, pace=None)
 
 
-def test_joblib_sweep_reports_and_shows_progress(tmp_path):
+@pytest.mark.parametrize("launcher", ["sim", "joblib"])
+def test_sweep_reports_and_shows_progress(tmp_path, launcher):
     sweep = tmp_path / "sweep"
     args = ["-m", "scenario=as_happened,no_closure", "seed=5", *SHORT,
-            f"hydra.sweep.dir={sweep}"]
+            f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep}"]
     done = run_cli(args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     log = done.stdout + done.stderr
@@ -60,8 +61,9 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     """In-process sweep (basic launcher) where the run of seed 1 raises; then the same sweep
     again, fixed: the finished runs are skipped and the failed one completes."""
     import sim.app
+    import sim.runner
 
-    real_run = sim.app.run
+    real_run = sim.runner.run
 
     def flaky(config):
         if config.seed == 1:
@@ -71,7 +73,7 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     sweep = tmp_path / "sweep"
     argv = ["sim", "-m", "hydra/launcher=basic", "scenario=as_happened", "seed=0,1,2", *SHORT,
             f"hydra.sweep.dir={sweep}", "hydra.job_logging.root.handlers=[file]"]
-    monkeypatch.setattr(sim.app, "run", flaky)
+    monkeypatch.setattr(sim.runner, "run", flaky)
     monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.chdir(tmp_path)
     sim.app.main()
@@ -85,7 +87,7 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     assert "1 failed" in (sweep / "report" / "report.md").read_text()
 
     first = finished(sweep)
-    monkeypatch.setattr(sim.app, "run", real_run)  # fixed: running again completes it
+    monkeypatch.setattr(sim.runner, "run", real_run)  # fixed: running again completes it
     sim.app.main()
     assert not list(sweep.glob("*/error.json"))
     second = finished(sweep)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
+from sim import pool
 from sim.config import validate
 from sim.runner import run
 
@@ -41,19 +40,14 @@ def run_monthly(config: dict, seed: int) -> pd.DataFrame:
     return run(validate(config)).monthly
 
 
-def n_workers(n_jobs: int) -> int:
-    return (os.cpu_count() or 1) if n_jobs in (-1, 0) else max(1, n_jobs)
-
-
 class Evaluator:
     """Runs a config over seeds on a pool of worker processes (or inline with 1 worker)."""
 
     def __init__(self, n_jobs: int = -1):
-        self.workers = n_workers(n_jobs)
-        # forkserver: forking a process that already runs threads (Hydra, joblib, pytest) can
-        # deadlock; workers start from a clean server process instead.
-        context = multiprocessing.get_context("forkserver")
-        self.pool = (ProcessPoolExecutor(self.workers, mp_context=context)
+        self.workers = pool.n_workers(n_jobs)
+        # Workers start from sim's fork server (sim.pool), not by forking this process: it
+        # runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
+        self.pool = (ProcessPoolExecutor(self.workers, mp_context=pool.context())
                      if self.workers > 1 else None)
 
     def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:

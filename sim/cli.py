@@ -1,0 +1,29 @@
+"""The ``sim`` console command (also ``python -m sim``).
+
+For a sweep (``-m``/``--multirun``) it starts the fork server of sim's launcher before
+anything heavy is imported (:func:`sim.pool.warm`), so the workers' imports overlap the main
+process's own start-up and the checking of the sweep; then it hands over to the Hydra app
+(:func:`sim.app.main`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sim import pool
+
+
+def sweeps_on_sim_launcher(args: list[str]) -> bool:
+    """Whether ``args`` ask for a sweep that sim's launcher (the default launcher) runs."""
+    if not any(a in ("-m", "--multirun") for a in args):
+        return False
+    chosen = [a.partition("=")[2] for a in args if a.lstrip("+~").startswith("hydra/launcher=")]
+    return not chosen or chosen[-1] == "sim"
+
+
+def main() -> None:
+    if sweeps_on_sim_launcher(sys.argv[1:]):
+        pool.warm()
+    from sim.app import main as app_main
+
+    app_main()

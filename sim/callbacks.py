@@ -1,7 +1,7 @@
 """Hydra callbacks for sweeps (configured under ``hydra.callbacks`` in conf/config.yaml).
 
 * :class:`SweepProgress` logs how far a sweep is: runs done of total, elapsed time and an
-  estimate of the time left. Jobs run in other processes (joblib workers, submitit jobs),
+  estimate of the time left. Jobs run in other processes (launcher workers, submitit jobs),
   so it watches the sweep folder from the main process: a run is done when its folder holds
   ``manifest.json`` (finished) or ``error.json`` (failed).
 * :class:`SweepReport` records the sweep's size and baseline in ``sweep.json`` when the
@@ -72,7 +72,7 @@ class SweepProgress(Callback):
         self._thread: threading.Thread | None = None
 
     def __getstate__(self) -> dict:
-        # Launchers pickle the callbacks to send them to the workers (joblib, submitit); the
+        # Launchers pickle the callbacks to send them to the workers (sim, joblib, submitit); the
         # watcher thread stays in the main process.
         return {"every_seconds": self.every_seconds, "poll_seconds": self.poll_seconds}
 

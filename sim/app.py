@@ -29,6 +29,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, RunConfig, validate
 from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
+from sim.pool import N_JOBS_ALLOWED, check_n_jobs
 from sim.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
@@ -140,6 +141,14 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
 
 def preflight(args: list[str]) -> None:
     """Compose and validate the config each override value gives; raise ConfigError."""
+    launchers = [a.partition("=")[2] for a in args if a.lstrip("+~").startswith("hydra/launcher=")]
+    for arg in args:
+        key, _, value = arg.lstrip("+").partition("=")
+        if key == "hydra.launcher.n_jobs" and (launchers or ["sim"])[-1] == "sim":
+            try:
+                check_n_jobs(value)
+            except ValueError:
+                raise ConfigError(key, value, N_JOBS_ALLOWED) from None
     for overrides in _preflight_overrides(args):
         validate(compose_config(overrides))
 

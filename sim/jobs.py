@@ -132,7 +132,7 @@ class JobComposer:
         return node is not _ABSENT and not isinstance(node, Container)
 
     def _derive(self, key: tuple, parsed: list[Override], plain: list[Override]) -> DictConfig:
-        """Set the job's plain values and override bookkeeping in ``template`` itself.
+        """Set the job's plain values and override bookkeeping in the composition itself.
 
         Every job that uses this template sets the same keys (they are part of the cache
         key), so each job replaces all that the previous one set, and nothing is copied; what

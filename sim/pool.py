@@ -47,6 +47,17 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+N_JOBS_ALLOWED = "a whole number of worker processes: 1 or more, or -1 (or 0) for one per core"
+
+
+def check_n_jobs(value: object, key: str = "hydra.launcher.n_jobs") -> int:
+    """``value`` as a number of worker processes; ValueError naming ``key`` otherwise."""
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit() or int(text) < -1:
+        raise ValueError(f"{key}={value} is not allowed: {N_JOBS_ALLOWED}")
+    return int(text)
+
+
 def n_workers(n_jobs: int, n_tasks: int | None = None) -> int:
     """Worker processes for ``n_jobs`` (-1 or 0: every core), at most one per task."""
     workers = cores() if n_jobs in (-1, 0) else max(1, n_jobs)

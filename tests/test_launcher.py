@@ -7,8 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import yaml
 
+from hydra_plugins.sim_launcher.sim_launcher import SimLauncher
 from sim.cli import sweeps_on_sim_launcher
 from tests.conftest import run_cli
 
@@ -105,3 +107,15 @@ def test_the_command_warms_workers_only_for_sweeps_on_sim_launcher():
     assert not sweeps_on_sim_launcher(["seed=3"])
     assert not sweeps_on_sim_launcher(["-m", "hydra/launcher=joblib"])
     assert not sweeps_on_sim_launcher(["-m", "hydra/launcher=slurm", "+sweep=study"])
+
+
+def test_a_bad_number_of_workers_is_refused_with_one_line(tmp_path):
+    done = run_cli(["-m", "seed=1,2", "hydra.launcher.n_jobs=two"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "sim: config error: hydra.launcher.n_jobs='two' is not allowed: a whole number of "
+        "worker processes: 1 or more, or -1 (or 0) for one per core"]
+    assert not (tmp_path / "outputs").exists()
+    with pytest.raises(ValueError, match=r"hydra.launcher.n_jobs=-3 is not allowed"):
+        SimLauncher(n_jobs=-3)
+    assert SimLauncher(n_jobs="2").n_jobs == 2

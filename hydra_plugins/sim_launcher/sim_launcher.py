@@ -1,20 +1,22 @@
 """sim's Hydra launcher: a sweep's jobs on a pool of warm worker processes.
 
-``hydra/launcher=sim`` (the default in conf/config.yaml) runs every job through Hydra's own
-``run_job``, so each job's folder, ``.hydra/`` files, logging and callbacks are those of
-Hydra's basic and joblib launchers, and so are the results, byte for byte. It differs from
-Hydra's joblib launcher in what it costs per job:
+``hydra/launcher=sim`` (the default in conf/config.yaml) runs every job the way Hydra's
+``run_job`` does (:func:`sim.worker.run_job` follows it step for step), so each job's folder,
+``.hydra/`` files, logging and callbacks are those of Hydra's joblib launcher, and so are the
+results, byte for byte (tests/test_launcher.py). It differs in what it costs per job:
 
 * the sweep's context (Hydra's config loader, the sweep config, the task function, Hydra's
   global state) is sent to each worker once, not with every job;
 * a worker composes one config for all the jobs that differ only in plain values such as the
   seed, and derives each job's config from it (:class:`sim.jobs.JobComposer`), instead of
   composing every job from the config files;
+* Hydra's job set-up copies the config less and writes ``.hydra/`` with libyaml;
 * workers are forked from a server that has already imported sim (:mod:`sim.pool`), which
   ``sim -m`` starts before it composes the sweep.
 
 Settings (``hydra.launcher.<key>``):
-    n_jobs: worker processes; -1 (default) is one per usable core. Never more than the jobs.
+    n_jobs: worker processes; -1 (default) or 0 is one per usable core. Never more than the
+        jobs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ class SimLauncher(Launcher):
     """Run a batch of jobs on ``n_jobs`` worker processes (see the module docstring)."""
 
     def __init__(self, n_jobs: int = -1) -> None:
-        self.n_jobs = int(n_jobs)
+        from sim.pool import check_n_jobs
+
+        self.n_jobs = check_n_jobs(n_jobs)
         self.config: DictConfig | None = None
         self.task_function: TaskFunction | None = None
         self.hydra_context: HydraContext | None = None

@@ -27,9 +27,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cli import chosen_launcher
 from sim.config import ConfigError, RunConfig, validate
 from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
-from sim.pool import N_JOBS_ALLOWED, check_n_jobs
+from sim.pool import check_n_jobs
 from sim.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
@@ -141,14 +142,10 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
 
 def preflight(args: list[str]) -> None:
     """Compose and validate the config each override value gives; raise ConfigError."""
-    launchers = [a.partition("=")[2] for a in args if a.lstrip("+~").startswith("hydra/launcher=")]
     for arg in args:
         key, _, value = arg.lstrip("+").partition("=")
-        if key == "hydra.launcher.n_jobs" and (launchers or ["sim"])[-1] == "sim":
-            try:
-                check_n_jobs(value)
-            except ValueError:
-                raise ConfigError(key, value, N_JOBS_ALLOWED) from None
+        if key == "hydra.launcher.n_jobs" and chosen_launcher(args) == "sim":
+            check_n_jobs(value, key)
     for overrides in _preflight_overrides(args):
         validate(compose_config(overrides))
 

@@ -13,12 +13,15 @@ import sys
 from sim import pool
 
 
-def sweeps_on_sim_launcher(args: list[str]) -> bool:
-    """Whether ``args`` ask for a sweep that sim's launcher (the default launcher) runs."""
-    if not any(a in ("-m", "--multirun") for a in args):
-        return False
+def chosen_launcher(args: list[str]) -> str:
+    """The launcher ``args`` choose (``hydra/launcher=NAME``); ``sim``, the default, if none."""
     chosen = [a.partition("=")[2] for a in args if a.lstrip("+~").startswith("hydra/launcher=")]
-    return not chosen or chosen[-1] == "sim"
+    return chosen[-1] if chosen else "sim"
+
+
+def sweeps_on_sim_launcher(args: list[str]) -> bool:
+    """Whether ``args`` ask for a sweep that sim's launcher runs."""
+    return any(a in ("-m", "--multirun") for a in args) and chosen_launcher(args) == "sim"
 
 
 def main() -> None:

@@ -51,10 +51,13 @@ N_JOBS_ALLOWED = "a whole number of worker processes: 1 or more, or -1 (or 0) fo
 
 
 def check_n_jobs(value: object, key: str = "hydra.launcher.n_jobs") -> int:
-    """``value`` as a number of worker processes; ValueError naming ``key`` otherwise."""
+    """``value`` as a number of worker processes; :class:`sim.config.ConfigError` (a
+    ValueError) naming ``key`` otherwise."""
     text = str(value).strip()
     if not text.lstrip("-").isdigit() or int(text) < -1:
-        raise ValueError(f"{key}={value} is not allowed: {N_JOBS_ALLOWED}")
+        from sim.config import ConfigError  # only now: this module stays light to import
+
+        raise ConfigError(key, value, N_JOBS_ALLOWED)
     return int(text)
 
 

@@ -39,7 +39,7 @@ validate: $(STAMP)
 	$(VENV)/bin/sim-validate
 
 baseline: $(STAMP)
-	$(PY) -m sim.baseline --update
+	$(PY) -m sim.calibration.baseline --update
 
 clean-venv:
 	rm -rf $(VENV)

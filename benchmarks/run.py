@@ -10,7 +10,8 @@ median of ``--repeats`` repetitions measured in this one process, default 5; eve
 repetition is also stored):
 
 default run
-    ``sim.runner.run(sim.config.validate(cfg))`` with ``cfg = compose_config([])`` (scenario
+    ``sim.running.runner.run(sim.running.config.validate(cfg))`` with
+    ``cfg = compose_config([])`` (scenario
     ``as_happened``, seed 0, 2020-01-01 to 2026-12-31). The timed part is validation plus the
     simulation (``wall_s``); composing the config with Hydra is timed separately
     (``compose_s``) and not included.
@@ -34,7 +35,7 @@ ensemble
     callbacks. The end-of-sweep report is switched off in the command because the serial side
     has none; building it for the same runs is timed on its own (``report_s``). Against it:
     the same N runs serially in this process (``serial_wall_s``: for each seed validate,
-    simulate and write the same tables and manifest with ``sim.outputs.write_run``;
+    simulate and write the same tables and manifest with ``sim.running.outputs.write_run``;
     ``serial_compute_s`` is the validate + simulate part alone).
 
     * parallel efficiency = serial_wall_s / (cores x parallel_wall_s)
@@ -146,7 +147,7 @@ def median(values: list[float]) -> float:
 
 
 def compose(overrides: list[str]):
-    from sim.configstore import compose_config
+    from sim.running.compose import compose_config
 
     return compose_config(overrides)
 
@@ -163,9 +164,9 @@ def x10_overrides(cfg) -> list[str]:
 
 def count_agent_steps(cfg) -> dict:
     """Agent-steps of one run of ``cfg`` (deterministic for its seed), from the model itself."""
-    from sim.config import validate
-    from sim.levers import build_levers
-    from sim.model import STATE_COLUMNS, ConflictModel
+    from sim.model.levers import build_levers
+    from sim.model.model import STATE_COLUMNS, ConflictModel
+    from sim.running.config import validate
 
     rc = validate(cfg)
     levers = build_levers(rc.levers, rc.calendar, rc.seed, tuple(rc.params.groups))
@@ -182,8 +183,8 @@ def count_agent_steps(cfg) -> dict:
 
 def time_runs(overrides: list[str], repeats: int) -> dict:
     """Median time of validate + run (and of composing) over ``repeats`` repetitions."""
-    from sim.config import validate
-    from sim.runner import run
+    from sim.running.config import validate
+    from sim.running.runner import run
 
     compose_s, wall_s = [], []
     run(validate(compose(overrides)))  # warm-up: imports, caches
@@ -211,10 +212,10 @@ def _hydra_env() -> dict:
 
 def ensemble(n_runs: int, repeats: int, extra: list[str], cores: int,
              launchers: tuple[str, ...] = LAUNCHERS) -> dict:
-    from sim.compare import build_report
-    from sim.config import validate
-    from sim.outputs import write_run
-    from sim.runner import run
+    from sim.analysis.compare import build_report
+    from sim.running.config import validate
+    from sim.running.outputs import write_run
+    from sim.running.runner import run
 
     sim_exe = Path(sys.executable).parent / "sim"
     overrides = ["output.plots=false", "hydra.callbacks.sweep_report.enabled=false", *extra]

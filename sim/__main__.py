@@ -1,6 +1,6 @@
 """``python -m sim`` is the ``sim`` command."""
 
 if __name__ == "__main__":
-    from sim.cli import main
+    from sim.app.cli import main
 
     main()

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from sim.config import validate
-from sim.configstore import compose_config
-from sim.levers import Effects, build_levers
-from sim.militants import MilitantCell
-from sim.model import ConflictModel
-from sim.space import CROSSING_KEYS, N_PAKISTAN, region_index
+from sim.model.levers import Effects, build_levers
+from sim.model.militants import MilitantCell
+from sim.model.model import ConflictModel
+from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
+from sim.running.compose import compose_config
+from sim.running.config import validate
 from tests.conftest import SHORT
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import numpy as np
 
-from sim.calendar import SimCalendar
+from sim.model.calendar import SimCalendar
 
 
 def test_steps_and_dates_round_trip():

@@ -49,7 +49,7 @@ def test_quick_validation_scores_the_model_and_naive_baselines(tmp_path):
     table = pd.read_csv(out / "validity.csv")
     assert "fatalities_national_2025" in set(table["figure"])
     row = table.set_index("figure").loc["fatalities_national_2025"]
-    assert row["repeat_2024"] == sim.reported.value("fatalities_national_2024")
+    assert row["repeat_2024"] == sim.data.reported.value("fatalities_national_2024")
     assert "Coverage:" in (out / "validity.md").read_text()
 
 

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.compare import Arm, build_report, main, make_arms, pair_arms
-from sim.sweep import COUNTS, read_runs, sweep_parameters
+from sim.analysis.compare import Arm, build_report, make_arms, pair_arms
+from sim.app.compare import main
+from sim.running.sweep import COUNTS, read_runs, sweep_parameters
 
 MONTHS = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
 REGIONS = ["Khyber Pakhtunkhwa", "Balochistan"]

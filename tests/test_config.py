@@ -3,7 +3,7 @@
 import pytest
 
 import sim
-from sim.config import ConfigError
+from sim.running.config import ConfigError
 from tests.conftest import run_cli
 
 BAD_OVERRIDES = [

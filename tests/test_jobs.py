@@ -1,6 +1,6 @@
 """sim's launcher composes job configs by reusing compositions: it must equal Hydra's own.
 
-Every job config from :class:`sim.jobs.JobComposer` is compared with Hydra's
+Every job config from :class:`sim.app.jobs.JobComposer` is compared with Hydra's
 ``load_sweep_config`` for the same overrides (the whole config, Hydra node included, as YAML,
 and its flags), through one composer so that reused compositions are exercised too.
 """
@@ -18,9 +18,9 @@ from hydra.errors import ConfigCompositionException
 from hydra.types import RunMode
 from omegaconf import OmegaConf, open_dict, read_write
 
-from sim.configstore import CONFIG_MODULE, CONFIG_NAME, register
-from sim.jobs import JobComposer
-from sim.worker import _copy_without_hydra, to_yaml
+from sim.app.jobs import JobComposer
+from sim.app.worker import _copy_without_hydra, to_yaml
+from sim.running.compose import CONFIG_MODULE, CONFIG_NAME, register
 
 JOBS = [
     ["seed=0"],

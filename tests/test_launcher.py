@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from hydra_plugins.sim_launcher.sim_launcher import SimLauncher
-from sim.cli import sweeps_on_sim_launcher
+from sim.app.cli import sweeps_on_sim_launcher
 from tests.conftest import run_cli
 
 SHORT = ["window.start=2025-01-01", "window.end=2026-12-31",
@@ -50,7 +50,7 @@ def test_sim_launcher_gives_the_runs_and_files_of_hydras_joblib_launcher(tmp_pat
             theirs / ".hydra/hydra.yaml")
         manifests = [yaml.safe_load((f / "manifest.json").read_text()) for f in (ours, theirs)]
         assert manifests[0]["config"] == manifests[1]["config"]
-        assert "scenario=" in (ours / "app.log").read_text()  # per-job log file, as Hydra's
+        assert "scenario=" in (ours / "sim.log").read_text()  # per-job log file, as Hydra's
 
 
 CRASHING_APP = textwrap.dedent('''
@@ -60,7 +60,7 @@ CRASHING_APP = textwrap.dedent('''
     import hydra
     from hydra.core.config_store import ConfigStore
 
-    from sim.app import register_plugins
+    from sim.app.run import register_plugins
 
     ConfigStore.instance().store(name="app", node={
         "x": 0, "crash_on": -1,

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.calendar import SimCalendar
-from sim.levers import (
+from sim.model.calendar import SimCalendar
+from sim.model.levers import (
     BorderClosureConfig,
     Effects,
     MediationConfig,
@@ -13,7 +13,7 @@ from sim.levers import (
     TalibanRuleConfig,
     build_levers,
 )
-from sim.space import CROSSING_KEYS
+from sim.model.space import CROSSING_KEYS
 
 CAL = SimCalendar.from_strings("2025-01-01", "2025-12-31")
 GROUPS = ("ttp", "baloch", "iskp")

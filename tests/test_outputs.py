@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 
-from sim import reported
-from sim.observation import METRICS
+from sim.data import reported
+from sim.model.observation import METRICS
 from tests.conftest import SHORT, run_cli
 
 CONTRACT = ["month", "region", *METRICS]

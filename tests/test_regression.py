@@ -1,12 +1,12 @@
 """Regression: fresh runs reproduce the stored baseline summary exactly.
 
 If this fails after a deliberate change, update the baseline on purpose:
-``make baseline`` (``python -m sim.baseline --update``) and say why in the commit.
+``make baseline`` (``python -m sim.calibration.baseline --update``) and say why in the commit.
 """
 
 import json
 
-from sim.baseline import BASELINE_FILE, diff, fresh_summary
+from sim.calibration.baseline import BASELINE_FILE, diff, fresh_summary
 
 
 def test_fresh_runs_match_the_stored_baseline():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import reported
+from sim.data import reported
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 REQUIRED_IDS = {

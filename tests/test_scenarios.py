@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import reported
-from sim.config import validate
-from sim.configstore import available_scenarios, compose_config, scenario_files
+from sim.data import reported
+from sim.running.compose import available_scenarios, compose_config, scenario_files
+from sim.running.config import validate
 
 REQUIRED = ("as_happened", "no_closure", "closure_lifted_2026q1", "permanent_closure",
             "mediation_2026", "pressure_2026", "combined")

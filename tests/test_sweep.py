@@ -9,9 +9,9 @@ import pytest
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.callbacks import format_progress
-from sim.configstore import register
-from sim.sweep import sweep_size
+from sim.app.callbacks import format_progress
+from sim.running.compose import register
+from sim.running.sweep import sweep_size
 from tests.conftest import REPO, run_cli
 
 SHORT = ["window.start=2025-01-01", "window.end=2026-12-31",
@@ -60,10 +60,10 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
                                                                           monkeypatch):
     """In-process sweep (basic launcher) where the run of seed 1 raises; then the same sweep
     again, fixed: the finished runs are skipped and the failed one completes."""
-    import sim.app
-    import sim.runner
+    import sim.app.run
+    import sim.running.runner
 
-    real_run = sim.runner.run
+    real_run = sim.running.runner.run
 
     def flaky(config):
         if config.seed == 1:
@@ -73,10 +73,10 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     sweep = tmp_path / "sweep"
     argv = ["sim", "-m", "hydra/launcher=basic", "scenario=as_happened", "seed=0,1,2", *SHORT,
             f"hydra.sweep.dir={sweep}", "hydra.job_logging.root.handlers=[file]"]
-    monkeypatch.setattr(sim.runner, "run", flaky)
+    monkeypatch.setattr(sim.running.runner, "run", flaky)
     monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.chdir(tmp_path)
-    sim.app.main()
+    sim.app.run.main()
     failed = list(sweep.glob("*/error.json"))
     assert [p.parent.name for p in failed] == ["1_as_happened_seed1"]
     assert "simulated failure for seed 1" in failed[0].read_text()
@@ -87,8 +87,8 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     assert "1 failed" in (sweep / "report" / "report.md").read_text()
 
     first = finished(sweep)
-    monkeypatch.setattr(sim.runner, "run", real_run)  # fixed: running again completes it
-    sim.app.main()
+    monkeypatch.setattr(sim.running.runner, "run", real_run)  # fixed: running again completes it
+    sim.app.run.main()
     assert not list(sweep.glob("*/error.json"))
     second = finished(sweep)
     assert len(second) == 3 and {k: second[k] for k in first} == first  # not run again

@@ -1,17 +1,17 @@
 """sim's Hydra launcher: a sweep's jobs on a pool of warm worker processes.
 
 ``hydra/launcher=sim`` (the default in conf/config.yaml) runs every job the way Hydra's
-``run_job`` does (:func:`sim.worker.run_job` follows it step for step), so each job's folder,
+``run_job`` does (:func:`sim.app.worker.run_job` follows it step for step), so each job's folder,
 ``.hydra/`` files, logging and callbacks are those of Hydra's joblib launcher, and so are the
 results, byte for byte (tests/test_launcher.py). It differs in what it costs per job:
 
 * the sweep's context (Hydra's config loader, the sweep config, the task function, Hydra's
   global state) is sent to each worker once, not with every job;
 * a worker composes one config for all the jobs that differ only in plain values such as the
-  seed, and derives each job's config from it (:class:`sim.jobs.JobComposer`), instead of
+  seed, and derives each job's config from it (:class:`sim.app.jobs.JobComposer`), instead of
   composing every job from the config files;
 * Hydra's job set-up copies the config less and writes ``.hydra/`` with libyaml;
-* workers are forked from a server that has already imported sim (:mod:`sim.pool`), which
+* workers are forked from a server that has already imported sim (:mod:`sim.app.pool`), which
   ``sim -m`` starts before it composes the sweep.
 
 Settings (``hydra.launcher.<key>``):
@@ -42,7 +42,7 @@ class SimLauncher(Launcher):
     """Run a batch of jobs on ``n_jobs`` worker processes (see the module docstring)."""
 
     def __init__(self, n_jobs: int = -1) -> None:
-        from sim.pool import check_n_jobs
+        from sim.app.pool import check_n_jobs
 
         self.n_jobs = check_n_jobs(n_jobs)
         self.config: DictConfig | None = None
@@ -57,8 +57,8 @@ class SimLauncher(Launcher):
 
     def launch(self, job_overrides: Sequence[Sequence[str]],
                initial_job_idx: int) -> Sequence[JobReturn]:
-        from sim import pool
-        from sim.jobs import JobComposer
+        from sim.app import pool
+        from sim.app.jobs import JobComposer
 
         assert self.config is not None and self.hydra_context is not None
         assert self.task_function is not None

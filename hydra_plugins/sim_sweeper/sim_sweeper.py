@@ -4,7 +4,7 @@ Hydra's ``BasicSweeper`` composes the config of every job in a batch in the main
 before handing the batch to the launcher (``validate_batch_is_legal``), and the launcher's
 workers compose each one again to run it. For sim's sweeps that check costs about a tenth of a
 run per job, serially in the main process, and it checks nothing new: ``sim -m`` composes and
-validates every swept value before Hydra starts (``sim.app.preflight``), and every job
+validates every swept value before Hydra starts (``sim.app.run.preflight``), and every job
 validates its own config before it runs. Everything else is the basic sweeper's.
 """
 

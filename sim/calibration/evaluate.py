@@ -8,9 +8,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from sim import pool
-from sim.config import validate
-from sim.runner import run
+from sim.app import pool
+from sim.running.config import validate
+from sim.running.runner import run
 
 
 def set_path(config: dict, path: str, value) -> None:
@@ -45,7 +45,7 @@ class Evaluator:
 
     def __init__(self, n_jobs: int = -1):
         self.workers = pool.n_workers(n_jobs)
-        # Workers start from sim's fork server (sim.pool), not by forking this process: it
+        # Workers start from sim's fork server (sim.app.pool), not by forking this process: it
         # runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
         self.pool = (ProcessPoolExecutor(self.workers, mp_context=pool.context())
                      if self.workers > 1 else None)

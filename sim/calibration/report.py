@@ -11,10 +11,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim import reported  # noqa: E402
+from sim.analysis.summary import national_monthly, run_summary  # noqa: E402
 from sim.calibration.targets import Target, ensemble_statistics  # noqa: E402
-from sim.outputs import atomic_write  # noqa: E402
-from sim.summary import national_monthly, run_summary  # noqa: E402
+from sim.data import reported  # noqa: E402
+from sim.running.outputs import atomic_write  # noqa: E402
 
 QUANTILES = {"q025": 0.025, "q10": 0.10, "median": 0.5, "q90": 0.90, "q975": 0.975}
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim import reported
-from sim.summary import ensemble_attack_changes, ensemble_median_monthly, run_summary
+from sim.analysis.summary import ensemble_attack_changes, ensemble_median_monthly, run_summary
+from sim.data import reported
 
 KINDS = ("relative", "absolute", "at_least", "peak")
 
@@ -106,7 +106,7 @@ def peak_shortfall(monthly_by_seed: list[pd.DataFrame], target: Target) -> float
 def ensemble_statistics(monthly_by_seed: list[pd.DataFrame],
                         targets: list[Target]) -> dict[str, float]:
     """Ensemble medians of the run statistics; the closure's attack changes as changes of the
-    ensemble-mean monthly attacks (:func:`sim.summary.ensemble_attack_changes`); and the
+    ensemble-mean monthly attacks (:func:`sim.analysis.summary.ensemble_attack_changes`); and the
     peak shortfalls of ``peak`` targets."""
     table = pd.DataFrame([run_summary(m) for m in monthly_by_seed])
     stats = table.median().to_dict()

@@ -19,18 +19,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import hydra
 import numpy as np
 import pandas as pd
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim import reported
-from sim.calibration.app import calibrate
+from sim.analysis.summary import run_summary
 from sim.calibration.evaluate import Evaluator
-from sim.configstore import CONFIG_MODULE, compose_config, register
-from sim.outputs import atomic_write, git_commit, write_csv, write_json
-from sim.summary import run_summary
+from sim.calibration.fit import calibrate
+from sim.data import reported
+from sim.running.compose import compose_config
+from sim.running.outputs import atomic_write, git_commit, write_csv, write_json
 
 log = logging.getLogger("sim.validate")
 HOLDOUT_YEAR = 2025
@@ -149,17 +147,3 @@ def validate_out_of_sample(cfg: DictConfig, folder: Path) -> dict:
     log.info("\n%s", text)
     return {"in_80": int(table["in_80"].sum()), "in_95": int(table["in_95"].sum()),
             "figures": len(table)}
-
-
-@hydra.main(config_path=f"pkg://{CONFIG_MODULE}", config_name="validate", version_base=None)
-def hydra_main(cfg: DictConfig) -> dict:
-    return validate_out_of_sample(cfg, Path(HydraConfig.get().runtime.output_dir))
-
-
-def main() -> None:
-    register()
-    hydra_main()
-
-
-if __name__ == "__main__":
-    main()

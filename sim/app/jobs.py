@@ -71,7 +71,7 @@ class JobComposer:
 
         The config returned may be the composer's own, reused for the next job with the same
         shape: it is valid until the next call. Keep a copy of what must outlive the job
-        (Hydra's ``run_job`` and :func:`sim.worker.run_job` copy what they keep).
+        (Hydra's ``run_job`` and :func:`sim.app.worker.run_job` copy what they keep).
         """
         found = self._template(overrides)
         if found is None:

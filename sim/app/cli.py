@@ -1,16 +1,16 @@
 """The ``sim`` console command (also ``python -m sim``).
 
 For a sweep (``-m``/``--multirun``) it starts the fork server of sim's launcher before
-anything heavy is imported (:func:`sim.pool.warm`), so the workers' imports overlap the main
+anything heavy is imported (:func:`sim.app.pool.warm`), so the workers' imports overlap the main
 process's own start-up and the checking of the sweep; then it hands over to the Hydra app
-(:func:`sim.app.main`).
+(:func:`sim.app.run.main`).
 """
 
 from __future__ import annotations
 
 import sys
 
-from sim import pool
+from sim.app import pool
 
 
 def chosen_launcher(args: list[str]) -> str:
@@ -27,6 +27,6 @@ def sweeps_on_sim_launcher(args: list[str]) -> bool:
 def main() -> None:
     if sweeps_on_sim_launcher(sys.argv[1:]):
         pool.warm()
-    from sim.app import main as app_main
+    from sim.app.run import main as app_main
 
     app_main()

@@ -1,7 +1,7 @@
 """State and border agents: Pakistan's security forces, the Afghan Taliban authority, crossings.
 
-Militant cells are in :mod:`sim.militants`. Each agent here is one object with its own rules;
-the model calls them in a fixed order every day (see :meth:`sim.model.ConflictModel.step`).
+Militant cells are in :mod:`sim.model.militants`. Each agent here is one object with its own rules;
+the model calls them in a fixed order every day (see :meth:`sim.model.model.ConflictModel.step`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import mesa
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from sim.levers import Effects
-from sim.params import SecurityParams, TalibanParams
-from sim.space import N_PAKISTAN, REGION_KEYS, CrossingSpec, region_index
+from sim.model.levers import Effects
+from sim.model.params import SecurityParams, TalibanParams
+from sim.model.space import N_PAKISTAN, REGION_KEYS, CrossingSpec, region_index
 
 N_REGIONS = len(REGION_KEYS)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.params import GroupParams
-from sim.space import CROSSING_KEYS, CROSSINGS, N_PAKISTAN, REGION_KEYS, region_index
+from sim.model.params import GroupParams
+from sim.model.space import CROSSING_KEYS, CROSSINGS, N_PAKISTAN, REGION_KEYS, region_index
 
 # Numeric group parameters copied into a per-group vector, in this order.
 _RATE_FIELDS = (

@@ -27,11 +27,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli import chosen_launcher
-from sim.config import ConfigError, RunConfig, validate
-from sim.configstore import CONFIG_MODULE, CONFIG_NAME, compose_config, register
-from sim.pool import check_n_jobs
-from sim.sweep import FAILED, FINISHED, record_failure
+from sim.app.cli import chosen_launcher
+from sim.app.pool import check_n_jobs
+from sim.running.compose import CONFIG_MODULE, CONFIG_NAME, compose_config, register
+from sim.running.config import ConfigError, RunConfig, validate
+from sim.running.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
 EXIT_CONFIG_ERROR = 2
@@ -55,9 +55,9 @@ def _already_finished(folder: Path, run_config: RunConfig) -> bool:
 
 def _run_job(cfg: DictConfig) -> dict:
     # The model is imported by the job, not by the command: a sweep's main process runs no
-    # model, and its workers have it imported already (sim.pool).
-    from sim.outputs import write_run
-    from sim.runner import run
+    # model, and its workers have it imported already (sim.app.pool).
+    from sim.running.outputs import write_run
+    from sim.running.runner import run
 
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)

@@ -18,12 +18,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import reported
+from sim.data import reported
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.runner import SimulationResult
+    from sim.running.runner import SimulationResult
 
 PACKAGES = ("sim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core", "omegaconf", "pyarrow")
 
@@ -94,7 +94,7 @@ def manifest(result: SimulationResult, files: list[str]) -> dict:
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": cfg.scenario.name,
         "seed": cfg.seed,
-        "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.rng.STREAMS); "
+        "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.model.rng.STREAMS); "
         "levers: SeedSequence(seed, spawn_key=(1000, crc32(name)))",
         "window": {"start": str(cfg.calendar.start), "end": str(cfg.calendar.end)},
         "git_commit": git_commit(),
@@ -118,7 +118,7 @@ def write_run(result: SimulationResult, folder: Path, plots: bool = True) -> lis
     if result.config.output.parquet:
         written.append(write_parquet(result.monthly, folder / "monthly.parquet"))
     if plots and result.config.output.plots:
-        from sim.plots import overview
+        from sim.analysis.plots import overview
 
         written.append(overview(result, folder / "overview.png"))
     names = [p.name for p in written]

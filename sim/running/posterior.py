@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.rng import RandomStreams
+from sim.model.rng import RandomStreams
 
 DEFAULT_FILE = "calibration/posterior.csv"
 

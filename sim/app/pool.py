@@ -16,8 +16,8 @@ import multiprocessing
 import os
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["sim.worker"]
-"""Modules the fork server imports before it forks workers (sim.worker imports the rest)."""
+PRELOAD = ["sim.app.worker"]
+"""Modules the fork server imports before it forks workers (sim.app.worker imports the rest)."""
 
 
 def context() -> BaseContext:
@@ -51,11 +51,11 @@ N_JOBS_ALLOWED = "a whole number of worker processes: 1 or more, or -1 (or 0) fo
 
 
 def check_n_jobs(value: object, key: str = "hydra.launcher.n_jobs") -> int:
-    """``value`` as a number of worker processes; :class:`sim.config.ConfigError` (a
+    """``value`` as a number of worker processes; :class:`sim.running.config.ConfigError` (a
     ValueError) naming ``key`` otherwise."""
     text = str(value).strip()
     if not text.lstrip("-").isdigit() or int(text) < -1:
-        from sim.config import ConfigError  # only now: this module stays light to import
+        from sim.running.config import ConfigError  # only now: this module stays light to import
 
         raise ConfigError(key, value, N_JOBS_ALLOWED)
     return int(text)
@@ -68,22 +68,22 @@ def n_workers(n_jobs: int, n_tasks: int | None = None) -> int:
 
 
 def initialize_worker(payload: bytes) -> None:
-    """Worker initializer for sim's launcher: :func:`sim.worker.initialize`.
+    """Worker initializer for sim's launcher: :func:`sim.app.worker.initialize`.
 
     Imported from here, so that the launcher's own process never imports the model (it only
     names these two functions); workers have it imported already.
     """
-    from sim import worker
+    from sim.app import worker
 
     worker.initialize(payload)
 
 
 def run_job(idx: int, overrides: list[str]) -> bytes:
-    """Run one job of a sweep in a worker (:func:`sim.worker.run`); its ``JobReturn``
+    """Run one job of a sweep in a worker (:func:`sim.app.worker.run`); its ``JobReturn``
     pickled with cloudpickle, which also takes the classes Hydra's plugin scan loads twice
     (the plain pickle of the result queue refuses them)."""
     import cloudpickle
 
-    from sim import worker
+    from sim.app import worker
 
     return cloudpickle.dumps(worker.run(idx, overrides))

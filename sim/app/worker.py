@@ -2,13 +2,13 @@
 
 Used by sim's launcher (hydra_plugins/sim_launcher). The sweep's context arrives once per
 worker (:func:`initialize`), not with every job. Job configs come from a
-:class:`sim.jobs.JobComposer`, which composes once for the many jobs that differ only in
+:class:`sim.app.jobs.JobComposer`, which composes once for the many jobs that differ only in
 plain values such as the seed. Each job then runs through :func:`run_job`, Hydra's
 ``hydra.core.utils.run_job`` step for step (output folder, ``.hydra/`` files, per-job
 logging, callbacks, working directory, ``JobReturn``) with fewer copies of the config.
 
 Importing this module imports what a job needs (sim's model, Hydra, pandas, Mesa): it is
-the fork server's preload (:mod:`sim.pool`).
+the fork server's preload (:mod:`sim.app.pool`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import AnyNode, DictConfig, ListConfig, OmegaConf, open_dict, read_write
 from omegaconf._utils import get_omega_conf_dumper
 
-import sim.app  # noqa: F401  (the task function's module)
-import sim.outputs  # noqa: F401  (what a job runs: imported once, in the fork server)
-import sim.runner  # noqa: F401
-from sim.jobs import JobComposer
+import sim.app.run  # noqa: F401  (the task function's module)
+import sim.running.outputs  # noqa: F401  (what a job runs: imported once, in the fork server)
+import sim.running.runner  # noqa: F401
+from sim.app.jobs import JobComposer
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _save_config(config: DictConfig | ListConfig, filename: str, output_dir: Pat
 
 def initialize(payload: bytes) -> None:
     """Worker initializer: unpack the sweep's context, pickled once by the launcher: Hydra's
-    context, a :class:`~sim.jobs.JobComposer` (with the configs the launcher composed while
+    context, a :class:`~sim.app.jobs.JobComposer` (with the configs the launcher composed while
     the workers started), the task function and Hydra's global state."""
     global _worker
     hydra_context, composer, task_function, singleton_state = pickle.loads(payload)
@@ -100,7 +100,7 @@ def initialize(payload: bytes) -> None:
 def run(idx: int, overrides: Sequence[str]) -> JobReturn:
     """Run job number ``idx`` of the sweep with its ``overrides``."""
     if _worker is None:
-        raise RuntimeError("sim.worker.run called in a process that was not initialised")
+        raise RuntimeError("sim.app.worker.run called in a process that was not initialised")
     config = _worker.composer.compose(list(overrides))
     with open_dict(config):
         config.hydra.job.id = f"{config.hydra.job.name}_{idx}"

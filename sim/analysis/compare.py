@@ -11,7 +11,7 @@ Ensembles are summarised by quantiles over seeds — the median, the 80% band (1
 the 95% band (2.5-97.5%) — never by mean and standard deviation.
 
 ``sim-compare <sweep folder>`` rebuilds the whole report from the saved run folders; the
-``sim`` command builds it when a sweep ends (:class:`sim.callbacks.SweepReport`). Written
+``sim`` command builds it when a sweep ends (:class:`sim.app.callbacks.SweepReport`). Written
 into ``<sweep folder>/report/``:
 
 ======================== =====================================================================
@@ -30,9 +30,7 @@ into ``<sweep folder>/report/``:
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +38,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import reported
-from sim.outputs import atomic_write, write_csv, write_parquet
-from sim.sweep import (
+from sim.data import reported
+from sim.running.outputs import atomic_write, write_csv, write_parquet
+from sim.running.sweep import (
     REPORT_DIR,
     Run,
-    SweepError,
     parse_overrides,
     read_runs,
     read_sweep_info,
@@ -485,30 +482,3 @@ def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
     report.files.append(atomic_write(out / "report.md",
                                      lambda tmp: tmp.write_text(text, encoding="utf-8")))
     return report
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``sim-compare``: rebuild a sweep's report from its saved run folders."""
-    parser = argparse.ArgumentParser(
-        prog="sim-compare",
-        description="Rebuild the comparison report of a sweep folder from its saved runs.")
-    parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument("--baseline", nargs="+", metavar="KEY=VALUE",
-                        help="overrides that pick the baseline arm (default: the sweep's "
-                             "own, else scenario=as_happened)")
-    args = parser.parse_args(argv)
-    if args.baseline and any("=" not in b for b in args.baseline):
-        parser.error(f"--baseline takes KEY=VALUE, got {' '.join(args.baseline)}")
-    try:
-        report = build_report(args.sweep_dir, args.baseline)
-    except SweepError as exc:
-        print(f"sim-compare: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    print(report.summary())
-    if report.failed:
-        for run in report.failed:
-            print(f"  failed: {run.name}: {run.error}")
-
-
-if __name__ == "__main__":
-    main()

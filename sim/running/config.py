@@ -14,10 +14,10 @@ from typing import Any
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.calendar import SimCalendar, parse_date
-from sim.levers import LEVER_CONFIGS, LeverConfig
-from sim.params import ModelParams
-from sim.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
+from sim.model.calendar import SimCalendar, parse_date
+from sim.model.levers import LEVER_CONFIGS, LeverConfig
+from sim.model.params import ModelParams
+from sim.model.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
 
 
 class ConfigError(ValueError):
@@ -70,7 +70,7 @@ class ParameterSource:
     """Where a run's free parameters come from."""
 
     draw_from_posterior: bool = False
-    """Draw them from the calibration's weighted best set (see ``sim.posterior``) instead of
+    """Draw them from the calibration's weighted best set (see ``sim.running.posterior``) instead of
     using the calibrated point in conf/model/calibrated.yaml."""
     posterior_file: str = ""
     """Posterior file to draw from; empty = the committed conf/calibration/posterior.csv."""
@@ -85,7 +85,7 @@ class SimConfig:
     window: WindowConfig = field(default_factory=WindowConfig)
     model: ModelParams = field(default_factory=ModelParams)
     levers: dict[str, Any] = field(default_factory=dict)
-    """Named levers; each is a mapping with a ``kind`` (see ``sim.levers.LEVER_CONFIGS``)."""
+    """Named levers; each is a mapping with a ``kind`` (see ``sim.model.levers.LEVER_CONFIGS``)."""
     scenario: ScenarioInfo = field(default_factory=ScenarioInfo)
     output: OutputConfig = field(default_factory=OutputConfig)
     parameters: ParameterSource = field(default_factory=ParameterSource)
@@ -246,7 +246,7 @@ def _schema_keys(path: str, schema: Any = None) -> list[str]:
 
 def _with_posterior_draw(plain: dict, typed: SimConfig) -> tuple[dict, SimConfig]:
     """Set the free parameters to the posterior row drawn for this seed."""
-    from sim import posterior
+    from sim.running import posterior
 
     try:
         table = posterior.load(typed.parameters.posterior_file)

@@ -2,7 +2,7 @@
 
 One step is one day of the calendar window. Each day, in this order:
 
-1. the levers active today build the day's :class:`~sim.levers.Effects`;
+1. the levers active today build the day's :class:`~sim.model.levers.Effects`;
 2. the Taliban authority moves its sanctuary tolerance;
 3. border crossings set their permeability;
 4. militant cells recruit, move, resupply and attack;
@@ -15,14 +15,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.agents import BorderCrossing, PakistanSecurityForces, TalibanAuthority
-from sim.calendar import SimCalendar
-from sim.levers import Effects, Lever
-from sim.militants import MilitantRoster
-from sim.observation import Monitor
-from sim.params import ModelParams, SeasonParams
-from sim.rng import RandomStreams
-from sim.space import CROSSINGS, build_space
+from sim.model.agents import BorderCrossing, PakistanSecurityForces, TalibanAuthority
+from sim.model.calendar import SimCalendar
+from sim.model.levers import Effects, Lever
+from sim.model.militants import MilitantRoster
+from sim.model.observation import Monitor
+from sim.model.params import ModelParams, SeasonParams
+from sim.model.rng import RandomStreams
+from sim.model.space import CROSSINGS, build_space
 
 STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
 _ATTACK_METRICS = ("attacks", "fatalities_civilian", "fatalities_security", "fatalities_militant")
@@ -39,8 +39,8 @@ class ConflictModel(mesa.Model):
     """Militant, state and border agents on a network of Pakistani and Afghan regions.
 
     Args:
-        params: model parameters (:class:`sim.params.ModelParams`).
-        levers: levers built by :func:`sim.levers.build_levers` on the same calendar.
+        params: model parameters (:class:`sim.model.params.ModelParams`).
+        levers: levers built by :func:`sim.model.levers.build_levers` on the same calendar.
         calendar: the simulated days.
         seed: the run's seed; every random draw comes from streams split off it.
     """

@@ -1,4 +1,4 @@
-"""Plots of one run. Reported figures come from ``sim.reported``; nothing is hard-coded."""
+"""Plots of one run. Reported figures come from ``sim.data.reported``; nothing is hard-coded."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim import reported  # noqa: E402
-from sim.outputs import atomic_write  # noqa: E402
-from sim.runner import SimulationResult  # noqa: E402
+from sim.data import reported  # noqa: E402
+from sim.running.outputs import atomic_write  # noqa: E402
+from sim.running.runner import SimulationResult  # noqa: E402
 
 ACTOR_COLOURS = {
     "fatalities_civilian": ("civilians", "tab:blue"),

@@ -183,7 +183,7 @@ class SeasonParams:
 
 @dataclass
 class ModelParams:
-    """All model parameters. Groups and crossings are keyed as in ``sim.space``."""
+    """All model parameters. Groups and crossings are keyed as in ``sim.model.space``."""
 
     groups: dict[str, GroupParams] = field(
         default_factory=lambda: {"ttp": _ttp(), "baloch": _baloch(), "iskp": _iskp()}

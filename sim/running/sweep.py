@@ -3,7 +3,8 @@
 A sweep folder is what ``sim -m`` writes (``hydra.sweep.dir``): one sub-folder per run
 (``hydra.sweep.subdir``), each with Hydra's ``.hydra/overrides.yaml`` and then either
 
-* ``manifest.json`` — written last by :func:`sim.outputs.write_run`: the run is **finished**;
+* ``manifest.json`` — written last by :func:`sim.running.outputs.write_run`: the run is
+  **finished**;
 * ``error.json`` — written by :func:`record_failure`: the run raised and is **failed**;
 * neither — the run has not finished (still running, interrupted, or not started).
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sim.outputs import write_json
+from sim.running.outputs import write_json
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,8 +1,9 @@
 """The stored baseline summary: a regression check that behaviour did not change by accident.
 
-``python -m sim.baseline --update`` (or ``make baseline``) runs the default scenario for the
-baseline seeds and stores the run summaries in tests/baseline/summary.json; the regression test
-re-runs them and prints a readable diff of every statistic that moved. Update it on purpose,
+``python -m sim.calibration.baseline --update`` (or ``make baseline``) runs the default
+scenario for the baseline seeds and stores the run summaries in
+tests/baseline/summary.json; the regression test re-runs them
+and prints a readable diff of every statistic that moved. Update it on purpose,
 after a deliberate model change or recalibration, and say why in the commit.
 """
 
@@ -15,9 +16,9 @@ import sys
 from pathlib import Path
 
 import sim
-from sim.summary import run_summary
+from sim.analysis.summary import run_summary
 
-BASELINE_FILE = Path(__file__).resolve().parents[1] / "tests" / "baseline" / "summary.json"
+BASELINE_FILE = Path(__file__).resolve().parents[2] / "tests" / "baseline" / "summary.json"
 SEEDS = (0, 1, 2)
 SCENARIOS = ("as_happened", "no_closure")
 

@@ -18,17 +18,15 @@ import time
 from importlib import resources
 from pathlib import Path
 
-import hydra
 import yaml
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.evaluate import Evaluator, with_parameters
 from sim.calibration.report import markdown_table, report_figure, target_table
 from sim.calibration.search import free_parameters, rounded, search
 from sim.calibration.targets import load_targets
-from sim.configstore import CONFIG_MODULE, compose_config, register
-from sim.outputs import atomic_write, git_commit, package_versions, write_csv, write_json
+from sim.running.compose import CONFIG_MODULE, compose_config
+from sim.running.outputs import atomic_write, git_commit, package_versions, write_csv, write_json
 
 log = logging.getLogger("sim.calibrate")
 QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4}
@@ -123,17 +121,3 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
                 "calibration": calibration}, folder / "manifest.json")
     log.info("targets passed: %d/%d; %.0f s\n%s", passed, len(targets), elapsed, markdown)
     return summary
-
-
-@hydra.main(config_path=f"pkg://{CONFIG_MODULE}", config_name="calibrate", version_base=None)
-def hydra_main(cfg: DictConfig) -> dict:
-    return calibrate(cfg, Path(HydraConfig.get().runtime.output_dir))
-
-
-def main() -> None:
-    register()
-    hydra_main()
-
-
-if __name__ == "__main__":
-    main()

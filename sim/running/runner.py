@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import RunConfig, validate
-from sim.levers import build_levers
-from sim.model import STATE_COLUMNS, ConflictModel
+from sim.model.levers import build_levers
+from sim.model.model import STATE_COLUMNS, ConflictModel
+from sim.running.config import RunConfig, validate
 
 
 @dataclass
@@ -19,7 +19,7 @@ class SimulationResult:
     """What one run produced.
 
     Attributes:
-        monthly: one row per month and Pakistani region (see ``sim.observation.METRICS``).
+        monthly: one row per month and Pakistani region (see ``sim.model.observation.METRICS``).
         annual: one row per year and Pakistani region, same counts.
         state: one row per month: militant strength by group (total and inside Pakistan) and
             the month-end Taliban tolerance, mean crossing permeability and ceasefire level.
@@ -85,10 +85,10 @@ def simulate(
         seed: overrides the config's seed when given.
 
     Raises:
-        sim.config.ConfigError: the config is not valid (one-line message).
+        sim.running.config.ConfigError: the config is not valid (one-line message).
     """
     if config is None or (isinstance(config, Sequence) and not isinstance(config, str)):
-        from sim.configstore import compose_config
+        from sim.running.compose import compose_config
 
         config = compose_config(list(config or []))
     if isinstance(config, DictConfig):

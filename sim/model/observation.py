@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.calendar import SimCalendar
-from sim.space import N_PAKISTAN, PAKISTAN_REGIONS
+from sim.model.calendar import SimCalendar
+from sim.model.space import N_PAKISTAN, PAKISTAN_REGIONS
 
 METRICS: tuple[str, ...] = (
     "attacks",

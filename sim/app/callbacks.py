@@ -5,7 +5,7 @@
   so it watches the sweep folder from the main process: a run is done when its folder holds
   ``manifest.json`` (finished) or ``error.json`` (failed).
 * :class:`SweepReport` records the sweep's size and baseline in ``sweep.json`` when the
-  sweep starts and writes the comparison report (:func:`sim.compare.build_report`) when it
+  sweep starts and writes the comparison report (:func:`sim.analysis.compare.build_report`) when it
   ends.
 
 Both act only on multiruns (``sim -m``); a single run ignores them.
@@ -22,9 +22,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.sweep import count_done, sweep_size, write_sweep_info
+from sim.running.sweep import count_done, sweep_size, write_sweep_info
 
-log = logging.getLogger("sim.sweep")
+log = logging.getLogger("sim.running.sweep")
 
 
 def _sweep_dir(config: DictConfig) -> Path:
@@ -139,7 +139,7 @@ class SweepReport(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.enabled:
             return
-        from sim.compare import build_report
+        from sim.analysis.compare import build_report
 
         report = build_report(_sweep_dir(config), self.baseline)
         if report.failed:

@@ -20,8 +20,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.calendar import SimCalendar
-from sim.space import CROSSING_KEYS
+from sim.model.calendar import SimCalendar
+from sim.model.space import CROSSING_KEYS
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Effects:
     """What the active levers do on one day; neutral values mean 'no lever acts'."""
 
     permeability: np.ndarray
-    """Multiplier on each crossing's permeability (order of ``sim.space.CROSSINGS``)."""
+    """Multiplier on each crossing's permeability (order of ``sim.model.space.CROSSINGS``)."""
     ceasefire: np.ndarray
     """Ceasefire compliance of each group [0-1]: the share of its attacks withheld."""
     operations: float = 1.0
@@ -46,7 +46,7 @@ class Effects:
         return cls(permeability=np.ones(n_crossings), ceasefire=np.zeros(n_groups))
 
 
-# --- lever configs (validated by sim.config) ----------------------------------------------
+# --- lever configs (validated by sim.running.config) ----------------------------------------------
 
 
 @dataclass

@@ -18,7 +18,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, SimConfig, config_error_from_omegaconf
+from sim.running.config import ConfigError, SimConfig, config_error_from_omegaconf
 
 CONFIG_MODULE = "sim.conf"
 CONFIG_NAME = "config"

@@ -1,0 +1,1 @@
+"""Reading results: summaries, plots and the comparison of a sweep's arms."""

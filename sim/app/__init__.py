@@ -1,0 +1,1 @@
+"""Entry points: the ``sim``, ``sim-calibrate``, ``sim-validate`` and ``sim-compare`` commands."""

@@ -59,3 +59,40 @@ def test_default_model_has_the_reported_order_of_magnitude(default_result):
     in_2025 = annual[annual["year"] == 2025].set_index("region")["fatalities_total"]
     share = (in_2025["Khyber Pakhtunkhwa"] + in_2025["Balochistan"]) / in_2025.sum()
     assert share > 0.85
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    """Results are readable by colleagues when the umask allows it (not mkstemp's 0600)."""
+    import os
+    import stat
+
+    from sim.running.outputs import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        shared = atomic_write(tmp_path / "shared.txt", lambda tmp: tmp.write_text("x"))
+        os.umask(0o077)
+        private = atomic_write(tmp_path / "private.txt", lambda tmp: tmp.write_text("x"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_run_folder_is_readable_by_the_group_under_umask_002(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", *SHORT, "seed=1", f"hydra.run.dir={out}"],
+        cwd=tmp_path, capture_output=True, text=True, preexec_fn=lambda: os.umask(0o002),
+    )
+    assert proc.returncode == 0, proc.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) >= 6
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664, path

@@ -31,6 +31,7 @@ from sim.app.cli import chosen_launcher
 from sim.app.pool import check_n_jobs
 from sim.running.compose import CONFIG_MODULE, CONFIG_NAME, compose_config, register
 from sim.running.config import ConfigError, RunConfig, validate
+from sim.running.scenarios import scenarios_dir_in
 from sim.running.sweep import FAILED, FINISHED, record_failure
 
 log = logging.getLogger("sim")
@@ -173,15 +174,15 @@ def register_plugins() -> None:
 
 def main() -> None:
     """Console entry point: validate, then hand over to Hydra."""
-    register()
     args = sys.argv[1:]
-    if not any(a in ("--help", "-h", "--hydra-help", "--info", "-i") or a.startswith("--cfg")
-               for a in args):
-        try:
+    try:
+        register(scenarios_dir_in(args))
+        if not any(a in ("--help", "-h", "--hydra-help", "--info", "-i")
+                   or a.startswith("--cfg") for a in args):
             preflight(args)
-        except ConfigError as exc:
-            print(f"sim: config error: {exc}", file=sys.stderr)
-            sys.exit(EXIT_CONFIG_ERROR)
+    except ConfigError as exc:
+        print(f"sim: config error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG_ERROR)
     register_plugins()
     hydra_main()
 

@@ -1,16 +1,15 @@
 """Register sim's schema and scenario files with Hydra, and compose configs.
 
 conf/ is found as ``pkg://sim.conf``. Scenario files live in the top-level scenarios/ folder
-(mapped to the ``sim.scenarios`` package) and are registered as the config group
-``scenario`` with global package, so ``scenario=<name>`` selects one and the file can set any
-key (levers, model parameters, the window).
+(mapped to the ``sim.scenarios`` package) and in a researcher's own ``scenarios_dir``; they
+are registered as the config group ``scenario`` with global package, so ``scenario=<name>``
+selects one and the file can set any key (levers, model parameters, the window).
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
-import yaml
 from hydra import compose, initialize_config_module
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
@@ -18,52 +17,49 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.running import scenarios
 from sim.running.config import ConfigError, SimConfig, config_error_from_omegaconf
 
 CONFIG_MODULE = "sim.conf"
 CONFIG_NAME = "config"
-_registered = False
+_registered: set[str] = set()
+"""Scenario folders already stored in the ConfigStore ('' = the built-in library)."""
 
 
-def scenario_files() -> dict[str, object]:
-    """Available scenario names and their files."""
-    root = resources.files("sim.scenarios")
-    return {
-        entry.name.removesuffix(".yaml"): entry
-        for entry in sorted(root.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".yaml")
-    }
+def scenario_files(own_folder: str = "") -> dict[str, Path]:
+    """Usable scenario names and their files (see :mod:`sim.running.scenarios`)."""
+    return {name: s.path for name, s in scenarios.usable(own_folder).items()}
 
 
-def available_scenarios() -> list[str]:
-    return list(scenario_files())
+def available_scenarios(own_folder: str = "") -> list[str]:
+    return list(scenarios.usable(own_folder))
 
 
-def check_scenario(name: str) -> None:
-    if name not in scenario_files():
-        raise ConfigError("scenario", name, f"one of {', '.join(available_scenarios())}")
+def register(own_folder: str = "") -> None:
+    """Store the schema and every usable scenario file in Hydra's ConfigStore (idempotent).
 
-
-def register() -> None:
-    """Store the schema and every scenario file in Hydra's ConfigStore (idempotent)."""
-    global _registered
-    if _registered:
+    ``own_folder`` (the ``scenarios_dir`` key) adds a researcher's own scenario files. Files
+    that cannot be used are left out, so one bad file does not break the others (or --help);
+    selecting one is refused by :func:`sim.running.scenarios.check_scenario`.
+    """
+    if own_folder in _registered:
         return
     store = ConfigStore.instance()
     store.store(name="sim_schema", node=SimConfig)
-    for name, entry in scenario_files().items():
-        node = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
-        store.store(group="scenario", name=name, node=OmegaConf.create(node), package="_global_")
-    _registered = True
+    for name, scenario in scenarios.usable(own_folder).items():
+        store.store(group="scenario", name=name, node=OmegaConf.create(scenario.node),
+                    package="_global_")
+    _registered.add(own_folder)
 
 
 def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     """Compose the run config from conf/ and ``overrides`` (Hydra override syntax)."""
-    register()
+    own_folder = scenarios.scenarios_dir_in(overrides)
+    register(own_folder)
     for override in overrides:
         key, _, value = override.partition("=")
         if key.lstrip("+~") == "scenario":
-            check_scenario(value)
+            scenarios.check_scenario(value, own_folder)
     try:
         if GlobalHydra.instance().is_initialized():
             # Inside a running Hydra app (sim-calibrate): its search path includes sim.conf.

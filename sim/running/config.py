@@ -87,6 +87,9 @@ class SimConfig:
     levers: dict[str, Any] = field(default_factory=dict)
     """Named levers; each is a mapping with a ``kind`` (see ``sim.model.levers.LEVER_CONFIGS``)."""
     scenario: ScenarioInfo = field(default_factory=ScenarioInfo)
+    scenarios_dir: str = ""
+    """A folder of one's own scenario files, added to the built-in scenarios/ (see
+    ``sim.running.scenarios``); empty = the built-in ones only."""
     output: OutputConfig = field(default_factory=OutputConfig)
     parameters: ParameterSource = field(default_factory=ParameterSource)
 

@@ -10,8 +10,8 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import subprocess
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
@@ -28,13 +28,31 @@ if TYPE_CHECKING:
 PACKAGES = ("sim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core", "omegaconf", "pyarrow")
 
 
+def _new_temporary_file(path: Path) -> Path:
+    """Create an empty, uniquely named file beside ``path`` with the mode the umask allows.
+
+    Unlike :func:`tempfile.mkstemp` (always mode 0600), the file gets ``0666 & ~umask``, as
+    any file a program creates, so colleagues sharing a results folder can read it.
+    """
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    The file's mode follows the umask (``0666 & ~umask``), like any newly created file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _new_temporary_file(path)
     try:
         write(tmp_path)
         os.replace(tmp_path, path)

@@ -56,7 +56,8 @@ def test_recruitment_grows_faster_with_a_tolerated_sanctuary():
         roster, groups = model.roster, model.setup.tables.groups
         rng = np.random.default_rng(0)
         for _ in range(365):
-            recruit(rng, roster.cells, roster.n, groups, tolerance, 0.0, roster.work)
+            recruit(rng, roster.cells, roster.n, groups, tolerance, 0.0, roster.census,
+                    roster.work)
         return roster.strength_by_group().sum()
 
     assert strength_after(1.0) > strength_after(0.0) * 1.2
@@ -67,7 +68,7 @@ def test_finance_cut_stops_recruitment():
     roster = model.roster
     before = roster.strength_by_group().copy()
     recruit(np.random.default_rng(0), roster.cells, roster.n, model.setup.tables.groups, 1.0,
-            1.0, roster.work)
+            1.0, roster.census, roster.work)
     assert np.array_equal(roster.strength_by_group(), before)
 
 
@@ -80,7 +81,7 @@ def test_closed_border_blocks_crossings():
         rng = np.random.default_rng(seed)
         for _ in range(days):
             move(rng, roster.cells, roster.n, tables.groups, tables.entry_region, permeability,
-                 crossed)
+                 crossed, roster.census)
         return crossed
 
     in_sanctuary = roster.cells.region[: roster.n] >= N_PAKISTAN
@@ -101,7 +102,7 @@ def test_spillover_goes_to_a_neighbouring_pakistani_region():
     assert ttp_in_kp.any()
     crossed = np.zeros((len(CROSSING_KEYS), 2), dtype=np.int64)
     move(np.random.default_rng(5), cells, n, tables.groups, tables.entry_region,
-         np.ones(len(CROSSING_KEYS)), crossed)
+         np.ones(len(CROSSING_KEYS)), crossed, roster.census)
     moved_to = cells.region[:n][ttp_in_kp]
     neighbours = {region_index(k) for k in ("punjab", "islamabad", "gb", "ajk", "balochistan")}
     assert set(moved_to.tolist()) <= neighbours
@@ -120,7 +121,7 @@ def test_ceasefire_compliance_silences_a_group():
     counts = today()
     for _ in range(50):
         cells.supply[:n] = 1.0
-        attack(rng, cells, n, groups, ceasefire, 1.0, roster.work, counts)
+        attack(rng, cells, n, groups, ceasefire, 1.0, roster.census, roster.work, counts)
     assert counts[:, ATTACKS].sum() > 0  # the other groups still attack
     lost = fighters_before - fighters(model)
     assert lost[ttp_rows].sum() == 0  # no TTP cell attacked, so none lost attackers
@@ -137,7 +138,7 @@ def test_operations_target_regions_with_militants_and_kill_them():
                            minlength=N_PAKISTAN)[:N_PAKISTAN]
     counts = today()
     security_operations(np.random.default_rng(0), cells, n, tables.security,
-                        model.security.recent_attacks, 1.0, roster.work, counts)
+                        model.security.recent_attacks, 1.0, roster.census, roster.work, counts)
     assert np.all(counts[strength == 0, OPERATIONS] == 0)
     assert np.all(counts[strength > 0, OPERATIONS] > 0)
     assert counts[:, MILITANTS].sum() == strength.sum() - fighters(model)[inside].sum() > 0
@@ -158,7 +159,8 @@ def test_operations_lever_scales_operations():
         counts = today()
         for _ in range(50):
             security_operations(rng, roster.cells, roster.n, tables.security,
-                                model.security.recent_attacks, intensity, roster.work, counts)
+                                model.security.recent_attacks, intensity, roster.census,
+                                roster.work, counts)
         return counts[:, OPERATIONS].sum()
 
     assert operations(0.0) == 0
@@ -196,6 +198,29 @@ def test_militant_cell_agents_follow_their_cells_through_steps():
     assert sorted(a.ident for a in living) == sorted(cells.ident[: model.roster.n].tolist())
     assert all(cells.ident[a.row] == a.ident for a in living)
     assert model.steps == model.days_done == 60
+
+
+def test_rules_keep_the_census_of_fighters_current():
+    model = make_model("model.security.kill_fraction_per_operation=0.5")
+    model.run()
+    roster = model.roster
+    assert np.array_equal(roster.census, roster.count_fighters())
+    assert roster.census.sum() == fighters(model).sum() > 0
+    month_end = model.records.strength[-1]
+    assert np.array_equal(month_end[0], roster.census.sum(axis=1))
+
+
+def test_wiped_out_cells_leave_and_their_rows_are_reused():
+    model = make_model()
+    roster, groups = model.roster, model.setup.tables.groups
+    n = roster.n
+    idents = roster.cells.ident[:n].copy()
+    roster.cells.fighters[[0, 2, n - 1]] = 0
+    roster.n, _ = split_and_bury(roster.cells, n, groups, roster.next_ident, roster.work)
+    assert roster.n == n - 3
+    assert roster.cells.ident[0] == idents[n - 2] and roster.cells.ident[2] == idents[n - 3]
+    assert sorted(roster.cells.ident[: roster.n]) == sorted(set(idents) - {idents[0], idents[2],
+                                                                          idents[n - 1]})
 
 
 def test_step_by_step_equals_one_run():

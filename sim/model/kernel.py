@@ -77,14 +77,13 @@ def record_day(day, n, tolerance, permeability, ceasefire, records) -> None:
 
 
 @numba.njit(cache=True)
-def record_strength(month, cells, n, records) -> None:
+def record_strength(month, census, records) -> None:
     """The monitor's end-of-month count of each group's fighters, in total and inside
-    Pakistan [fighters]."""
+    Pakistan [fighters], from the census of fighters by group and region."""
     strength = records.strength[month]
-    strength[:] = 0
-    for i in range(n):
-        strength[0, cells.group[i]] += cells.fighters[i]
-        strength[1, cells.group[i]] += cells.fighters[i] * (cells.region[i] < N_PAKISTAN)
+    for g in range(census.shape[0]):
+        strength[0, g] = census[g].sum()
+        strength[1, g] = census[g, :N_PAKISTAN].sum()
 
 
 def _sources_fingerprint() -> str:
@@ -94,9 +93,12 @@ def _sources_fingerprint() -> str:
 
 def _compile_day_loop(rules_fingerprint: str):
     @numba.njit(cache=True)
-    def simulate_days(first_day, stop_day, streams, cells, n, next_ident, tables, days,
+    def simulate_days(first_day, stop_day, streams, cells, n, next_ident, census, tables, days,
                       agents, work, records):
         """Simulate days ``first_day..stop_day-1``; returns (next day, cells, next number).
+
+        ``cells`` holds the ``n`` living cells, numbered below ``next_ident``, and ``census``
+        their fighters by group and region.
 
         Stops early, before a day on which splits could outgrow the cell arrays (each cell
         splits at most once a day), so that the caller can grow them and call again.
@@ -114,22 +116,23 @@ def _compile_day_loop(rules_fingerprint: str):
                                              days.taliban_mediating[day],
                                              days.tolerance_cut[day])
             crossing_permeability(tables.base_permeability, days.permeability[day], permeability)
-            recruit(streams.recruitment, cells, n, groups, tolerance[0], finance_cut, work)
+            recruit(streams.recruitment, cells, n, groups, tolerance[0], finance_cut, census,
+                    work)
             move(streams.movement, cells, n, groups, tables.entry_region, permeability,
-                 records.crossed[tables.month_index[day]])
+                 records.crossed[tables.month_index[day]], census)
             resupply(cells, n, groups, tables.entry_region, permeability, tolerance[0],
                      finance_cut)
             today = records.daily[day]
             attack(streams.attacks, cells, n, groups, days.ceasefire[day], tables.activity[day],
-                   work, today)
+                   census, work, today)
             observe_attacks(agents.recent_attacks, today, security)
             security_operations(streams.operations, cells, n, security, agents.recent_attacks,
-                                days.operations[day], work, today)
+                                days.operations[day], census, work, today)
             n, next_ident = split_and_bury(cells, n, groups, next_ident, work)
             record_day(day, n, tolerance[0], permeability, days.ceasefire[day], records)
             month = tables.month_index[day]
             if day + 1 == len(tables.month_index) or tables.month_index[day + 1] != month:
-                record_strength(month, cells, n, records)
+                record_strength(month, census, records)
         return stop_day, n, next_ident
 
     return simulate_days

@@ -5,6 +5,8 @@ Each rule acts on the living cells, rows ``0..n-1`` of the cell arrays
 (:class:`sim.model.setup.GroupTable`; units and sources in :mod:`sim.model.params`).
 Fighters are counts; supply is the share of a fully supplied cell's arms and money [0-1];
 rates and chances are per day. A rule that draws takes the random stream of its purpose.
+``census[g, r]`` counts the fighters of group ``g`` in region ``r``; every rule that changes
+a cell's fighters or region keeps it current, so no rule has to count them again.
 Per-cell Poisson counts and daily chances are drawn with the exact samplers of
 :mod:`sim.model.sampling`, which cost one draw per event instead of one per cell.
 """
@@ -20,7 +22,7 @@ from sim.model.space import N_PAKISTAN
 
 
 @numba.njit(cache=True)
-def recruit(rng, cells, n, groups, tolerance, finance_cut, work) -> None:
+def recruit(rng, cells, n, groups, tolerance, finance_cut, census, work) -> None:
     """Cells gain recruits: faster with a tolerated sanctuary, slower near the ceiling.
 
     A cell of ``f`` fighters of group ``g`` gains Poisson(``f * rate_g``) recruits a day, with
@@ -30,12 +32,10 @@ def recruit(rng, cells, n, groups, tolerance, finance_cut, work) -> None:
     tolerance of sanctuary [0-1]; ``finance_cut`` the share of finance removed by pressure.
     """
     n_groups = len(groups.recruitment_ceiling)
-    strength = np.zeros(n_groups, dtype=np.int64)
-    for i in range(n):
-        strength[cells.group[i]] += cells.fighters[i]
     rate = np.empty(n_groups)
     for g in range(n_groups):
-        headroom = min(max(1.0 - strength[g] / groups.recruitment_ceiling[g], 0.0), 1.0)
+        strength = census[g].sum()
+        headroom = min(max(1.0 - strength / groups.recruitment_ceiling[g], 0.0), 1.0)
         per_year = groups.recruitment_base[g] + groups.recruitment_sanctuary[g] * tolerance
         rate[g] = per_year * (1.0 - finance_cut) * headroom / 365.0
     running_sum = 0.0
@@ -44,7 +44,9 @@ def recruit(rng, cells, n, groups, tolerance, finance_cut, work) -> None:
         work.cumulative[i] = running_sum
     k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
     for j in range(k):
-        cells.fighters[work.rows[j]] += work.counts[j]
+        i = work.rows[j]
+        cells.fighters[i] += work.counts[j]
+        census[cells.group[i], cells.region[i]] += work.counts[j]
 
 
 @numba.njit(cache=True)
@@ -64,7 +66,7 @@ def move_chances(groups, permeability, row_group, route, in_sanctuary, at_entry)
 
 
 @numba.njit(cache=True)
-def move(rng, cells, n, groups, entry_region, permeability, crossed) -> None:
+def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> None:
     """Cells cross into Pakistan, return to sanctuary, or spill over to a neighbouring region.
 
     Each day a cell draws ``u`` uniform on [0, 1) and, with its chances ``back`` and
@@ -93,21 +95,25 @@ def move(rng, cells, n, groups, entry_region, permeability, crossed) -> None:
         in_sanctuary = region >= N_PAKISTAN
         at_entry = region == entry_region[c]
         back, spill = move_chances(groups, permeability, g, c, in_sanctuary, at_entry)
+        to = region
         if u < back:
             if in_sanctuary:
-                cells.region[i] = entry_region[c]
+                to = entry_region[c]
                 crossed[c, 0] += 1
             elif at_entry:
-                cells.region[i] = groups.sanctuary[g]
+                to = groups.sanctuary[g]
                 crossed[c, 1] += 1
             else:
-                cells.region[i] = entry_region[c]
+                to = entry_region[c]
         elif u < back + spill:
             destination = rng.random()
             table = groups.spillover_cumulative[g, region]
             to = 0
             while destination >= table[to]:
                 to += 1
+        if to != region:
+            census[g, region] -= cells.fighters[i]
+            census[g, to] += cells.fighters[i]
             cells.region[i] = to
         i += bernoulli_gap(rng, hazard)
 
@@ -138,7 +144,7 @@ def resupply(cells, n, groups, entry_region, permeability, tolerance, finance_cu
 
 
 @numba.njit(cache=True)
-def attack(rng, cells, n, groups, ceasefire, activity, work, today) -> None:
+def attack(rng, cells, n, groups, ceasefire, activity, census, work, today) -> None:
     """Cells inside Pakistan attack; ``today[region, metric]`` counts attacks and deaths.
 
     A cell of ``f`` fighters and supply ``s`` inside Pakistan makes Poisson(``attack_rate_g *
@@ -166,6 +172,7 @@ def attack(rng, cells, n, groups, ceasefire, activity, work, today) -> None:
         security = rng.poisson(a * groups.security_per_attack[g])
         attackers = min(rng.poisson(a * groups.attackers_per_attack[g]), cells.fighters[i])
         cells.fighters[i] -= attackers
+        census[g, region] -= attackers
         cells.supply[i] = max(0.0, cells.supply[i] - a * groups.supply_per_attack[g])
         today[region, ATTACKS] += a
         today[region, CIVILIANS] += civilians
@@ -193,17 +200,24 @@ def split_and_bury(cells, n, groups, next_ident, work) -> tuple[int, int]:
     cells and numbered from ``next_ident``. Returns the new number of cells and the next
     free number.
     """
-    splitting = 0
-    i = 0
-    while i < n:
+    wiped_out = 0
+    for i in range(n):
         if cells.fighters[i] <= 0:
-            n -= 1
-            copy_cell(cells, n, i)
-            continue
+            work.rows[wiped_out] = i
+            wiped_out += 1
+    for j in range(wiped_out):  # in increasing row order
+        row = work.rows[j]
+        while n > row and cells.fighters[n - 1] <= 0:
+            n -= 1  # wiped-out cells at the end go first
+        if n <= row:
+            break  # the remaining ones were among them
+        n -= 1
+        copy_cell(cells, n, row)
+    splitting = 0
+    for i in range(n):
         if cells.fighters[i] > groups.split_above[cells.group[i]]:
             work.rows[splitting] = i
             splitting += 1
-        i += 1
     for j in range(splitting):
         parent, child = work.rows[j], n + j
         copy_cell(cells, parent, child)

@@ -137,6 +137,14 @@ class CellRoster:
             self.n += n_cells
         cells.ident[: self.n] = np.arange(self.n)
         self.next_ident = self.n
+        self.census = self.count_fighters()
+
+    def count_fighters(self) -> np.ndarray:
+        """[group, region] fighters of the living cells (the census the rules keep current)."""
+        n, cells = self.n, self.cells
+        census = np.zeros((len(self.group_keys), len(REGION_KEYS)), dtype=np.int64)
+        np.add.at(census, (cells.group[:n], cells.region[:n]), cells.fighters[:n])
+        return census
 
     @property
     def capacity(self) -> int:
@@ -170,7 +178,5 @@ class CellRoster:
 
     def strength_by_group(self, inside_pakistan_only: bool = False) -> np.ndarray:
         """Fighters of each group [fighters], in total or inside Pakistan only."""
-        n, cells = self.n, self.cells
-        weights = cells.fighters[:n] * (cells.region[:n] < N_PAKISTAN if inside_pakistan_only
-                                        else 1)
-        return np.bincount(cells.group[:n], weights=weights, minlength=len(self.group_keys))
+        regions = slice(0, N_PAKISTAN) if inside_pakistan_only else slice(None)
+        return self.census[:, regions].sum(axis=1)

@@ -102,7 +102,8 @@ class ConflictModel(mesa.Model):
         while day < stop_day:
             day, roster.n, roster.next_ident = simulate_days(
                 day, stop_day, self._streams, roster.cells, roster.n, roster.next_ident,
-                self.setup.tables, self.effects, self.agent_state, roster.work, self.records,
+                roster.census, self.setup.tables, self.effects, self.agent_state, roster.work,
+                self.records,
             )
             if day < stop_day:
                 roster.grow()

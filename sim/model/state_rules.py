@@ -3,7 +3,8 @@ Pakistan's security operations (compiled).
 
 Parameters come as :class:`sim.model.setup.TalibanTable` and
 :class:`sim.model.setup.SecurityTable` (units and sources in :mod:`sim.model.params`); the
-militant cells are rows ``0..n-1`` of :class:`sim.model.militants.Cells`.
+militant cells are rows ``0..n-1`` of :class:`sim.model.militants.Cells`, and ``census[g, r]``
+their fighters by group and region (see :mod:`sim.model.militant_rules`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def observe_attacks(recent_attacks, today, security) -> None:
 
 
 @numba.njit(cache=True)
-def security_operations(rng, cells, n, security, recent_attacks, intensity, work,
+def security_operations(rng, cells, n, security, recent_attacks, intensity, census, work,
                         today) -> None:
     """Pakistan's security forces run operations in each region; ``today`` counts them.
 
@@ -68,9 +69,7 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, work
     strength_r``) times, which is exactly Poisson(``rate_r``) operations spread over the
     region's cells in proportion to their fighters.
     """
-    strength = np.zeros(N_REGIONS, dtype=np.int64)
-    for i in range(n):
-        strength[cells.region[i]] += cells.fighters[i]
+    strength = census.sum(axis=0)  # fighters present in each region
     per_fighter = np.zeros(N_REGIONS)  # operations a day per fighter present; none in Afghanistan
     for r in range(N_PAKISTAN):
         if strength[r] > 0:
@@ -87,6 +86,7 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, work
         i, strikes = work.rows[j], work.counts[j]
         killed = rng.binomial(cells.fighters[i], 1.0 - survive ** strikes)
         cells.fighters[i] -= killed
+        census[cells.group[i], cells.region[i]] -= killed
         today[cells.region[i], OPERATIONS] += strikes
         today[cells.region[i], MILITANTS] += killed
     for r in range(N_PAKISTAN):

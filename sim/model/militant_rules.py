@@ -192,6 +192,20 @@ def copy_cell(cells, source, target) -> None:
 
 
 @numba.njit(cache=True)
+def bury(cells, n, wiped_out) -> int:
+    """Remove the cells in rows ``wiped_out`` (increasing): the last living cell takes each
+    one's row. Returns the new number of cells."""
+    for row in wiped_out:
+        while n > row and cells.fighters[n - 1] <= 0:
+            n -= 1  # wiped-out cells at the end go first
+        if n <= row:
+            break  # the remaining ones were among them
+        n -= 1
+        copy_cell(cells, n, row)
+    return n
+
+
+@numba.njit(cache=True)
 def split_and_bury(cells, n, groups, next_ident, work) -> tuple[int, int]:
     """Cells with no fighters are wiped out; cells above twice their size split in two.
 
@@ -200,24 +214,21 @@ def split_and_bury(cells, n, groups, next_ident, work) -> tuple[int, int]:
     cells and numbered from ``next_ident``. Returns the new number of cells and the next
     free number.
     """
-    wiped_out = 0
+    wiped_out = splitting = 0
     for i in range(n):
         if cells.fighters[i] <= 0:
-            work.rows[wiped_out] = i
+            work.wiped_out[wiped_out] = i
             wiped_out += 1
-    for j in range(wiped_out):  # in increasing row order
-        row = work.rows[j]
-        while n > row and cells.fighters[n - 1] <= 0:
-            n -= 1  # wiped-out cells at the end go first
-        if n <= row:
-            break  # the remaining ones were among them
-        n -= 1
-        copy_cell(cells, n, row)
-    splitting = 0
-    for i in range(n):
-        if cells.fighters[i] > groups.split_above[cells.group[i]]:
+        elif cells.fighters[i] > groups.split_above[cells.group[i]]:
             work.rows[splitting] = i
             splitting += 1
+    if wiped_out:
+        n = bury(cells, n, work.wiped_out[:wiped_out])
+        splitting = 0  # rows moved: find the cells to split again
+        for i in range(n):
+            if cells.fighters[i] > groups.split_above[cells.group[i]]:
+                work.rows[splitting] = i
+                splitting += 1
     for j in range(splitting):
         parent, child = work.rows[j], n + j
         copy_cell(cells, parent, child)

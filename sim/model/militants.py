@@ -61,11 +61,12 @@ class Work(NamedTuple):
     """Rows with a count of at least 1."""
     counts: np.ndarray
     """Their counts."""
+    wiped_out: np.ndarray
+    """Rows of cells with no fighters left."""
 
     @classmethod
     def empty(cls, capacity: int) -> Work:
-        return cls(np.zeros(capacity), np.zeros(capacity, dtype=np.int64),
-                   np.zeros(capacity, dtype=np.int64))
+        return cls(np.zeros(capacity), *(np.zeros(capacity, dtype=np.int64) for _ in range(3)))
 
 
 class MilitantCell(mesa.Agent):

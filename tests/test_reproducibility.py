@@ -64,3 +64,14 @@ def test_prepared_setup_follows_a_changed_parameter():
     after = model_setup(config.params, config.calendar)
     ttp = after.group_keys.index("ttp")
     assert after.tables.groups.attack_rate[ttp] == 2 * before.tables.groups.attack_rate[ttp]
+
+
+def test_compiled_day_loop_is_keyed_by_the_sources_it_compiles_in():
+    """numba's cache sees only the day loop's own file; its key also holds the rules' sources,
+    so editing a rule (or the regions) recompiles it instead of running stale code."""
+    from sim.model import kernel
+
+    (cell,) = kernel.simulate_days.py_func.__closure__
+    assert cell.cell_contents == kernel._sources_fingerprint()
+    assert {m.__name__ for m in kernel.COMPILED_SOURCES} >= {
+        "sim.model.militant_rules", "sim.model.state_rules", "sim.model.sampling"}

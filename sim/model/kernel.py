@@ -15,8 +15,9 @@ at a time. Each day, in this order:
 What the levers do on each day was built before the loop (:class:`sim.model.levers.DailyEffects`).
 
 numba caches compiled code by the source file of each function, and does not notice a change
-in a function it calls from another file. So the loop's cache key includes the source of
-every module whose rules it calls (:data:`RULE_MODULES`): editing a rule recompiles the loop.
+in a function or constant it uses from another file. So the loop's cache key includes the
+source of every module whose rules and constants it compiles in (:data:`COMPILED_SOURCES`):
+editing a rule, or the regions, recompiles the loop.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from sim.model import militant_rules, sampling, state_rules
+from sim.model import militant_rules, observation, sampling, space, state_rules
 from sim.model.militant_rules import attack, move, recruit, resupply, split_and_bury
 from sim.model.space import N_PAKISTAN
 from sim.model.state_rules import (
@@ -38,7 +39,7 @@ from sim.model.state_rules import (
     taliban_tolerance,
 )
 
-RULE_MODULES = (sampling, militant_rules, state_rules)
+COMPILED_SOURCES = (sampling, militant_rules, state_rules, observation, space)
 STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
 """Columns of the daily state record, in order."""
 
@@ -87,7 +88,7 @@ def record_strength(month, census, records) -> None:
 
 
 def _sources_fingerprint() -> str:
-    text = "".join(inspect.getsource(module) for module in RULE_MODULES)
+    text = "".join(inspect.getsource(module) for module in COMPILED_SOURCES)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -44,10 +44,6 @@ class Effects:
     finance_cut: float = 0.0
     """Share of militant finance and cross-border supply removed by pressure [0-1]."""
 
-    @classmethod
-    def neutral(cls, n_crossings: int, n_groups: int) -> Effects:
-        return cls(permeability=np.ones(n_crossings), ceasefire=np.zeros(n_groups))
-
 
 class DailyEffects(NamedTuple):
     """The :class:`Effects` of every simulated day, as arrays with one row per day."""

@@ -38,9 +38,6 @@ class Monitor:
         self.calendar = calendar
         self.daily = np.zeros((calendar.n_days, N_PAKISTAN, len(METRICS)), dtype=np.int64)
 
-    def attacks_on(self, day: int) -> np.ndarray:
-        return self.daily[day, :, ATTACKS]
-
     def monthly(self) -> pd.DataFrame:
         """One row per month and Pakistani region."""
         sums = np.add.reduceat(self.daily, self.calendar.month_starts, axis=0)

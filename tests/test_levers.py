@@ -6,12 +6,12 @@ import pytest
 from sim.model.calendar import SimCalendar
 from sim.model.levers import (
     BorderClosureConfig,
-    Effects,
     MediationConfig,
     OperationsConfig,
     PressureConfig,
     TalibanRuleConfig,
     build_levers,
+    daily_effects,
 )
 from sim.model.space import CROSSING_KEYS
 
@@ -20,21 +20,8 @@ GROUPS = ("ttp", "baloch", "iskp")
 
 
 def effects_on(levers, date):
-    step = CAL.step_of(date)
-    effects = Effects.neutral(len(CROSSING_KEYS), len(GROUPS))
-    for lever in levers:
-        lever.update(step, effects)
-    return effects
-
-
-def walk(levers, until):
-    """Update levers day by day up to and including ``until`` (as the model does)."""
-    effects = None
-    for step in range(CAL.step_of(until) + 1):
-        effects = Effects.neutral(len(CROSSING_KEYS), len(GROUPS))
-        for lever in levers:
-            lever.update(step, effects)
-    return effects
+    """The levers' effects on ``date``, from the table of every day the model builds."""
+    return daily_effects(levers, CAL.n_days, len(GROUPS)).on(CAL.step_of(date))
 
 
 def test_window_is_start_inclusive_end_exclusive_and_restores():
@@ -45,9 +32,11 @@ def test_window_is_start_inclusive_end_exclusive_and_restores():
     assert lever.in_window(CAL.step_of("2025-03-01"))
     assert lever.in_window(CAL.step_of("2025-03-31"))
     assert not lever.in_window(CAL.step_of("2025-04-01"))
-    assert np.allclose(walk([lever], "2025-03-01").permeability, 0.25)
-    (lever,) = build_levers({"c": cfg}, CAL, seed=1, group_keys=GROUPS)
-    assert np.allclose(walk([lever], "2025-04-01").permeability, 1.0)  # restored
+    days = daily_effects([lever], CAL.n_days, len(GROUPS))
+    assert np.allclose(days.on(CAL.step_of("2025-02-28")).permeability, 1.0)
+    assert np.allclose(days.on(CAL.step_of("2025-03-01")).permeability, 0.25)
+    assert np.allclose(days.on(CAL.step_of("2025-03-31")).permeability, 0.25)
+    assert np.allclose(days.on(CAL.step_of("2025-04-01")).permeability, 1.0)  # restored
     assert [(str(d), e) for d, e in lever.events] == [("2025-03-01", "start"),
                                                        ("2025-04-01", "end")]
 
@@ -57,6 +46,9 @@ def test_open_end_runs_to_the_end_of_the_simulation():
         {"c": BorderClosureConfig(kind="border_closure", start="2025-10-11")}, CAL, 1, GROUPS
     )
     assert lever.in_window(CAL.n_days - 1)
+    days = daily_effects([lever], CAL.n_days, len(GROUPS))
+    assert np.allclose(days.permeability[-1], 0.2)
+    assert [e for _, e in lever.events] == ["start"]
 
 
 def test_closures_stack_multiplicatively_and_only_on_named_crossings():
@@ -94,16 +86,20 @@ def test_mediation_breakdown_ends_talks_early_and_is_reproducible():
     cfg = MediationConfig(kind="mediation", start="2025-01-01", end="2025-12-31",
                           breakdown_per_month=0.5)
 
-    def breakdown_date(seed):
+    def talks(seed):
         (lever,) = build_levers({"talks": cfg}, CAL, seed, GROUPS)
-        walk([lever], "2025-12-30")
-        return [d for d, e in lever.events if e == "breakdown"]
+        return lever, daily_effects([lever], CAL.n_days, len(GROUPS))
 
-    first = breakdown_date(3)
-    assert first and first == breakdown_date(3)
-    assert first[0].isoformat() < "2025-12-30"
-    (lever,) = build_levers({"talks": cfg}, CAL, 3, GROUPS)
-    assert walk([lever], "2025-12-30").ceasefire.max() == 0.0  # ceasefire gone after breakdown
+    lever, days = talks(3)
+    (broke,) = [d for d, e in lever.events if e == "breakdown"]
+    assert [e for _, e in lever.events] == ["start", "breakdown", "end"]
+    assert lever.events[2][0] == broke and "2025-01-01" < broke.isoformat() < "2025-12-31"
+    assert talks(3)[0].events == lever.events  # the lever's own stream: same seed, same day
+    step = CAL.step_of(broke)
+    assert days.ceasefire[step - 1].max() > 0 and days.ceasefire[step:].max() == 0.0
+    assert days.operations[step - 1] < 1.0 and np.all(days.operations[step:] == 1.0)
+    dates = {talks(seed)[0].events[1][0] for seed in range(5)}
+    assert len(dates) > 1  # different seeds, different days
 
 
 def test_pressure_ramps_to_its_level():

@@ -31,3 +31,47 @@ def test_cli_serial_and_parallel_runs_are_identical(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (parallel,) = [p for p in sweep.glob("*seed5") if p.is_dir()]
     assert (serial / "monthly.csv").read_bytes() == (parallel / "monthly.csv").read_bytes()
+
+
+def test_one_validation_runs_every_seed_like_validating_each(default_result):
+    """An ensemble validates once and runs ``dataclasses.replace(config, seed=s)``: same
+    results as validating each seed, with the setup prepared once."""
+    import dataclasses
+
+    from sim.model.setup import model_setup
+    from sim.running.compose import compose_config
+    from sim.running.config import validate
+    from sim.running.runner import run
+
+    config = validate(compose_config([]))
+    first = run(dataclasses.replace(config, seed=0))
+    pd.testing.assert_frame_equal(first.monthly, default_result.monthly)
+    pd.testing.assert_frame_equal(first.state, default_result.state)
+    again = run(dataclasses.replace(config, seed=1))
+    pd.testing.assert_frame_equal(again.monthly, sim.simulate(seed=1).monthly)
+    assert model_setup(config.params, config.calendar) is model_setup(config.params,
+                                                                      config.calendar)
+
+
+def test_prepared_setup_follows_a_changed_parameter():
+    from sim.model.setup import model_setup
+    from sim.running.compose import compose_config
+    from sim.running.config import validate
+
+    config = validate(compose_config(SHORT))
+    before = model_setup(config.params, config.calendar)
+    config.params.groups["ttp"].attack_rate *= 2
+    after = model_setup(config.params, config.calendar)
+    ttp = after.group_keys.index("ttp")
+    assert after.tables.groups.attack_rate[ttp] == 2 * before.tables.groups.attack_rate[ttp]
+
+
+def test_compiled_day_loop_is_keyed_by_the_sources_it_compiles_in():
+    """numba's cache sees only the day loop's own file; its key also holds the rules' sources,
+    so editing a rule (or the regions) recompiles it instead of running stale code."""
+    from sim.model import kernel
+
+    (cell,) = kernel.simulate_days.py_func.__closure__
+    assert cell.cell_contents == kernel._sources_fingerprint()
+    assert {m.__name__ for m in kernel.COMPILED_SOURCES} >= {
+        "sim.model.militant_rules", "sim.model.state_rules", "sim.model.sampling"}

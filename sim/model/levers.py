@@ -1,14 +1,17 @@
 """Policy levers and historical events as objects built from config.
 
-A lever turns its dates into steps at setup and, on each day inside its window, adds its effect
-to a fresh :class:`Effects` record that the agents read. Because effects are rebuilt from the
-neutral record every day, a lever restores what it changed the moment its window ends, and
+A lever turns its dates into steps at setup and writes its effect into the days of its window
+in a :class:`DailyEffects` table, which starts neutral on every day ("no lever acts"). So a
+lever acts only inside its window, what it changed is restored the day its window ends, and
 levers stack: closures multiply permeability, ceasefires take the strongest compliance,
-pressure effects combine as independent cuts.
+pressure effects combine as independent cuts, operations multipliers multiply.
 
 Time rules: the window is ``[start, end)``: the start day is inside, the end day is not;
 ``end: null`` runs to the end of the simulation. A mediation may also end early on the day its
 talks break down. Every lever records its events (start, end, breakdown) with their dates.
+
+Levers are deterministic given their own random stream (one per lever, keyed by its name), so
+the whole table is built before the first day is simulated.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -41,9 +44,56 @@ class Effects:
     finance_cut: float = 0.0
     """Share of militant finance and cross-border supply removed by pressure [0-1]."""
 
+
+class DailyEffects(NamedTuple):
+    """The :class:`Effects` of every simulated day, as arrays with one row per day."""
+
+    permeability: np.ndarray
+    """[day, crossing] multiplier on each crossing's permeability."""
+    ceasefire: np.ndarray
+    """[day, group] ceasefire compliance [0-1]."""
+    operations: np.ndarray
+    """[day] multiplier on the intensity of security operations."""
+    taliban_in_power: np.ndarray
+    """[day] the Taliban govern Kabul (bool)."""
+    taliban_mediating: np.ndarray
+    """[day] the Taliban mediate talks (bool)."""
+    tolerance_cut: np.ndarray
+    """[day] share of sanctuary tolerance removed by pressure [0-1]."""
+    finance_cut: np.ndarray
+    """[day] share of militant finance and cross-border supply removed by pressure [0-1]."""
+
     @classmethod
-    def neutral(cls, n_crossings: int, n_groups: int) -> Effects:
-        return cls(permeability=np.ones(n_crossings), ceasefire=np.zeros(n_groups))
+    def neutral(cls, n_days: int, n_crossings: int, n_groups: int) -> DailyEffects:
+        return cls(
+            permeability=np.ones((n_days, n_crossings)), ceasefire=np.zeros((n_days, n_groups)),
+            operations=np.ones(n_days), taliban_in_power=np.zeros(n_days, dtype=bool),
+            taliban_mediating=np.zeros(n_days, dtype=bool), tolerance_cut=np.zeros(n_days),
+            finance_cut=np.zeros(n_days),
+        )
+
+    @property
+    def n_days(self) -> int:
+        return len(self.operations)
+
+    def on(self, day: int) -> Effects:
+        """The effects of one day, as one record."""
+        return Effects(
+            permeability=self.permeability[day].copy(), ceasefire=self.ceasefire[day].copy(),
+            operations=float(self.operations[day]),
+            taliban_in_power=bool(self.taliban_in_power[day]),
+            taliban_mediating=bool(self.taliban_mediating[day]),
+            tolerance_cut=float(self.tolerance_cut[day]),
+            finance_cut=float(self.finance_cut[day]),
+        )
+
+
+def daily_effects(levers: list[Lever], n_days: int, n_groups: int) -> DailyEffects:
+    """The effects of ``levers`` (in their order) on every day: neutral, then each lever acts."""
+    days = DailyEffects.neutral(n_days, len(CROSSING_KEYS), n_groups)
+    for lever in levers:
+        lever.act(days)
+    return days
 
 
 # --- lever configs (validated by sim.running.config) ----------------------------------------------
@@ -129,7 +179,7 @@ LEVER_CONFIGS: dict[str, type[LeverConfig]] = {
 
 
 class Lever:
-    """Base class: window bookkeeping and the event log."""
+    """Base class: the window, the event log and the lever's own random stream."""
 
     kind: ClassVar[str] = ""
 
@@ -142,7 +192,6 @@ class Lever:
         self.start_step = calendar.step_of(cfg.start)
         self.end_step = calendar.n_days if cfg.end is None else calendar.step_of(cfg.end)
         self.events: list[tuple[dt.date, str]] = []
-        self._active = False
         # Each lever has its own stream, keyed by its name, so adding or changing one lever
         # never shifts another's draws (common random numbers across scenarios).
         key = zlib.crc32(name.encode())
@@ -151,26 +200,34 @@ class Lever:
     def in_window(self, step: int) -> bool:
         return self.start_step <= step < self.end_step
 
-    def update(self, step: int, effects: Effects) -> None:
-        """Record window changes and, inside the window, add the effect for ``step``."""
-        active = self.in_window(step)
-        if active and not self._active:
-            self.events.append((self.calendar.date_of(step), "start"))
-        elif self._active and not active:
-            self.events.append((self.calendar.date_of(step), "end"))
-        self._active = active
-        if active:
-            self.apply(step, effects)
+    def act(self, days: DailyEffects) -> None:
+        """Record the lever's events and add its effect to every simulated day of its window.
 
-    def apply(self, step: int, effects: Effects) -> None:  # pragma: no cover - abstract
+        Called once per run, by the model, before the first day.
+        """
+        first = max(self.start_step, 0)
+        stop = min(self.end_step, days.n_days)
+        if first >= stop:
+            return
+        self.events.append((self.calendar.date_of(first), "start"))
+        self.apply(slice(first, stop), days)
+        self.record_end(stop, days.n_days)
+
+    def record_end(self, stop: int, n_days: int) -> None:
+        """Record the end of the window, when that day is simulated."""
+        if stop < n_days:
+            self.events.append((self.calendar.date_of(stop), "end"))
+
+    def apply(self, window: slice, days: DailyEffects) -> None:  # pragma: no cover - abstract
+        """Add the lever's effect to the days in ``window``."""
         raise NotImplementedError
 
 
 class TalibanRule(Lever):
     kind = "taliban_rule"
 
-    def apply(self, step: int, effects: Effects) -> None:
-        effects.taliban_in_power = True
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        days.taliban_in_power[window] = True
 
 
 class BorderClosure(Lever):
@@ -182,8 +239,8 @@ class BorderClosure(Lever):
         closed = CROSSING_KEYS if "all" in names else tuple(names)
         self.factor = np.array([self.cfg.leakage if c in closed else 1.0 for c in CROSSING_KEYS])
 
-    def apply(self, step: int, effects: Effects) -> None:
-        effects.permeability *= self.factor
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        days.permeability[window] *= self.factor
 
 
 class Mediation(Lever):
@@ -196,40 +253,53 @@ class Mediation(Lever):
         )
         self.daily_breakdown = 1.0 - (1.0 - self.cfg.breakdown_per_month) ** (1.0 / 30.0)
 
-    def update(self, step: int, effects: Effects) -> None:
-        talks_on = self.in_window(step) and self._active and self.daily_breakdown > 0
-        if talks_on and self.rng.random() < self.daily_breakdown:
-            self.end_step = step
-            self.events.append((self.calendar.date_of(step), "breakdown"))
-        super().update(step, effects)
+    def act(self, days: DailyEffects) -> None:
+        """Talks may break down on any day after the first, with chance ``daily_breakdown``
+        each day, and end on the first such day. The number of days until then is drawn
+        from the lever's own stream as one geometric draw."""
+        self.broke_down = False
+        if self.daily_breakdown > 0:
+            breakdown = self.start_step + int(self.rng.geometric(self.daily_breakdown))
+            if breakdown < min(self.end_step, days.n_days):
+                self.end_step = breakdown
+                self.broke_down = True
+        super().act(days)
 
-    def apply(self, step: int, effects: Effects) -> None:
-        np.maximum(effects.ceasefire, self.compliance, out=effects.ceasefire)
-        effects.operations *= 1.0 - self.cfg.state_compliance
+    def record_end(self, stop: int, n_days: int) -> None:
+        if self.broke_down:
+            self.events.append((self.calendar.date_of(stop), "breakdown"))
+        super().record_end(stop, n_days)
+
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        np.maximum(days.ceasefire[window], self.compliance, out=days.ceasefire[window])
+        days.operations[window] *= 1.0 - self.cfg.state_compliance
         if self.cfg.mediator == "afghan_taliban":
-            effects.taliban_mediating = True
+            days.taliban_mediating[window] = True
 
 
 class Pressure(Lever):
     kind = "pressure"
 
-    def strength(self, step: int) -> float:
+    def strength(self, step: int | np.ndarray) -> float | np.ndarray:
+        """Pressure on day ``step`` [0-level]: ramps linearly to ``level`` over ``ramp_days``."""
         ramp = max(self.cfg.ramp_days, 1)
-        return self.cfg.level * min(1.0, (step - self.start_step + 1) / ramp)
+        return self.cfg.level * np.minimum(1.0, (step - self.start_step + 1) / ramp)
 
-    def apply(self, step: int, effects: Effects) -> None:
-        s = self.strength(step)
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        s = self.strength(np.arange(window.start, window.stop))
         keep_tolerance = 1.0 - s * self.cfg.on_tolerance
         keep_finance = 1.0 - s * self.cfg.on_finance
-        effects.tolerance_cut = 1.0 - (1.0 - effects.tolerance_cut) * keep_tolerance
-        effects.finance_cut = 1.0 - (1.0 - effects.finance_cut) * keep_finance
+        cut = days.tolerance_cut[window]
+        days.tolerance_cut[window] = 1.0 - (1.0 - cut) * keep_tolerance
+        cut = days.finance_cut[window]
+        days.finance_cut[window] = 1.0 - (1.0 - cut) * keep_finance
 
 
 class Operations(Lever):
     kind = "operations"
 
-    def apply(self, step: int, effects: Effects) -> None:
-        effects.operations *= self.cfg.intensity
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        days.operations[window] *= self.cfg.intensity
 
 
 LEVER_TYPES: dict[str, type[Lever]] = {

@@ -1,13 +1,20 @@
 """The agent-based model of cross-border militant violence (Mesa 3).
 
-One step is one day of the calendar window. Each day, in this order:
+One step is one day of the calendar window. Each day, in this order (the compiled day loop,
+:func:`sim.model.kernel.simulate_days`):
 
-1. the levers active today build the day's :class:`~sim.model.levers.Effects`;
+1. the levers active today set the day's effects (built for every day before the first:
+   :class:`~sim.model.levers.DailyEffects`);
 2. the Taliban authority moves its sanctuary tolerance;
 3. border crossings set their permeability;
 4. militant cells recruit, move, resupply and attack;
 5. Pakistan's security forces note the attacks and run operations;
-6. the monitor counts what was reported.
+6. cells with no fighters are wiped out, large cells split, and the monitor counts the day.
+
+``model.step()`` simulates one day; ``model.run()`` simulates every remaining day in one
+compiled call. After either, ``model.agents`` holds the Taliban authority, the security
+forces, the border crossings and one MilitantCell agent per living cell (the cell agents are
+made to match the cell arrays when the agents are looked at).
 """
 
 from __future__ import annotations
@@ -15,24 +22,18 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.model.agents import BorderCrossing, PakistanSecurityForces, TalibanAuthority
+from sim.model.agents import AgentState, BorderCrossing, PakistanSecurityForces, TalibanAuthority
 from sim.model.calendar import SimCalendar
-from sim.model.levers import Effects, Lever
-from sim.model.militants import MilitantRoster
+from sim.model.kernel import STATE_COLUMNS, Records, Streams, simulate_days
+from sim.model.levers import Lever, daily_effects
+from sim.model.militants import CellRoster
 from sim.model.observation import Monitor
-from sim.model.params import ModelParams, SeasonParams
+from sim.model.params import ModelParams
 from sim.model.rng import RandomStreams
+from sim.model.setup import model_setup
 from sim.model.space import CROSSINGS, build_space
 
-STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
-_ATTACK_METRICS = ("attacks", "fatalities_civilian", "fatalities_security", "fatalities_militant")
-
-
-def seasonal_activity(calendar: SimCalendar, season: SeasonParams) -> np.ndarray:
-    """Daily multiplier on attack rates: the fighting season (see :class:`SeasonParams`)."""
-    day_of_year = (calendar.dates - calendar.dates.astype("datetime64[Y]")).astype(int) + 1
-    phase = 2.0 * np.pi * (day_of_year - season.peak_day_of_year) / 365.25
-    return 1.0 + season.amplitude * np.cos(phase)
+__all__ = ["STATE_COLUMNS", "ConflictModel"]
 
 
 class ConflictModel(mesa.Model):
@@ -52,90 +53,96 @@ class ConflictModel(mesa.Model):
         self.params = params
         self.calendar = calendar
         self.levers = levers
-        self.group_keys = tuple(params.groups)
+        self.setup = model_setup(params, calendar)
+        self.group_keys = self.setup.group_keys
         self.space = build_space(self.random)
-        in_power = any(lv.kind == "taliban_rule" and lv.in_window(0) for lv in levers)
-        self.taliban = TalibanAuthority(self, params.taliban, in_power)
+        self.effects = daily_effects(levers, calendar.n_days, len(self.group_keys))
+        taliban = params.taliban
+        in_power = bool(self.effects.taliban_in_power[0])
+        self.agent_state = AgentState.initial(
+            taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover,
+            self.setup.tables.base_permeability,
+        )
+        self.taliban = TalibanAuthority(self, taliban)
         self.security = PakistanSecurityForces(self, params.security)
         self.crossings = [
-            BorderCrossing(self, spec, params.permeability.get(spec.key, 1.0)) for spec in CROSSINGS
+            BorderCrossing(self, spec, i, float(self.setup.tables.base_permeability[i]))
+            for i, spec in enumerate(CROSSINGS)
         ]
-        self.permeability = np.array([c.permeability for c in self.crossings])
-        self.roster = MilitantRoster(self, params.groups, self.streams["init"])
+        self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"])
         self.monitor = Monitor(calendar)
-        self.n_groups = len(self.group_keys)
-        # Daily state for inspection: group strength (total, inside Pakistan) and STATE_COLUMNS.
-        self.strength = np.zeros((calendar.n_days, 2, self.n_groups))
-        self.state = np.zeros((calendar.n_days, len(STATE_COLUMNS)))
-        self.activity = seasonal_activity(calendar, params.season)
-        self._mean_of: list[float] | None = None  # permeability whose mean is cached
-        self._permeability_mean = 0.0
+        n_groups = len(self.group_keys)
+        self.records = Records(
+            daily=self.monitor.daily,
+            strength=np.zeros((len(calendar.months), 2, n_groups), dtype=np.int64),
+            state=np.zeros((calendar.n_days, len(STATE_COLUMNS))),
+            crossed=np.zeros((len(calendar.months), len(CROSSINGS), 2), dtype=np.int64),
+        )
+        self._streams = Streams(*(self.streams[name] for name in Streams._fields))
+        self.days_done = 0
 
     @property
     def day(self) -> int:
-        """Index of the day being (or last) simulated; Mesa counts steps from 1."""
-        return self.steps - 1
+        """Index of the last simulated day (-1 before the first)."""
+        return self.days_done - 1
 
-    def _effects_for(self, day: int) -> Effects:
-        effects = Effects.neutral(len(CROSSINGS), len(self.group_keys))
-        for lever in self.levers:
-            lever.update(day, effects)
-        return effects
+    @property
+    def strength(self) -> np.ndarray:
+        """[month, 0 total / 1 inside Pakistan, group] fighters at the end of each month."""
+        return self.records.strength
+
+    @property
+    def state(self) -> np.ndarray:
+        """[day, column] end-of-day state, columns ``STATE_COLUMNS``."""
+        return self.records.state
+
+    def _simulate_until(self, stop_day: int) -> None:
+        roster = self.roster
+        day = self.days_done
+        while day < stop_day:
+            day, roster.n, roster.next_ident = simulate_days(
+                day, stop_day, self._streams, roster.cells, roster.n, roster.next_ident,
+                roster.census, self.setup.tables, self.effects, self.agent_state, roster.work,
+                self.records,
+            )
+            if day < stop_day:
+                roster.grow()
+        self.days_done = stop_day
+        roster.agents_stale = True
+        if stop_day >= self.calendar.n_days:
+            self.running = False
+            self._default_schedule.stop()
+
+    @property
+    def agents(self):
+        """Every agent: the state agents, the border crossings and one MilitantCell per living
+        cell (made to match the cells when looked at)."""
+        self.roster.sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self.roster.sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self.roster.sync_agents()
+        return super().agent_types
 
     def step(self) -> None:
-        day = self.day
-        month = self.calendar.month_index[day]
-        effects = self.effects = self._effects_for(day)
-        self.taliban.step(effects)
-        permeability = self.permeability
-        for i, crossing in enumerate(self.crossings):
-            crossing.step(effects, i)
-            permeability[i] = crossing.permeability
-        tolerance = self.taliban.tolerance
-
-        roster = self.roster
-        roster.recruit(self.streams["recruitment"], tolerance, effects.finance_cut)
-        crossed = roster.move(self.streams["movement"], permeability)
-        if crossed.any():
-            for crossing, (cells_in, cells_out) in zip(self.crossings, crossed.tolist(),
-                                                       strict=True):
-                if cells_in or cells_out:
-                    crossing.record(month, cells_in, cells_out)
-        roster.resupply(permeability, tolerance, effects.finance_cut)
-        attacks = roster.attack(self.streams["attacks"], effects.ceasefire, self.activity[day])
-
-        monitor = self.monitor
-        monitor.add_events(day, _ATTACK_METRICS, attacks["region"],
-                           (attacks["attacks"], attacks["civilian"], attacks["security"],
-                            attacks["militant"]))
-
-        self.security.observe_attacks(monitor.attacks_on(day))
-        ops = self.security.step(effects, self.streams["operations"])
-        if ops["operations"].any():  # with no operation every count is 0
-            monitor.add_by_region(day, "operations", ops["operations"])
-            monitor.add_by_region(day, "fatalities_militant", ops["militant"])
-            monitor.add_by_region(day, "fatalities_security", ops["security"])
-            monitor.add_by_region(day, "fatalities_civilian", ops["civilian"])
-
-        roster.split_and_bury()
-        total, inside = roster.strength_total_and_inside()
-        self.strength[day, 0] = total
-        self.strength[day, 1] = inside
-        if permeability.tolist() != self._mean_of:
-            self._mean_of = permeability.tolist()
-            self._permeability_mean = permeability.mean()
-        self.state[day] = (tolerance, self._permeability_mean, max(effects.ceasefire.tolist()),
-                           roster.n_alive)
-        if day + 1 >= self.calendar.n_days:
-            self.running = False
+        """Simulate the next day."""
+        if self.days_done < self.calendar.n_days:
+            self._simulate_until(self.days_done + 1)
 
     def _do_step(self) -> None:
         # Mesa 3.5's Model._do_step (run by its step schedule) also formats and logs an INFO
-        # message every step; that costs more than some of our rules. Same bookkeeping, no log.
+        # message every step. Same bookkeeping, no log.
         self.steps += 1
         self._user_step()
 
     def run(self) -> None:
-        """Simulate every day of the calendar."""
-        while self.running:
-            self.step()
+        """Simulate every remaining day of the calendar, in one compiled call."""
+        self._simulate_until(self.calendar.n_days)
+        self.steps = self.days_done
+        self.time = float(self.days_done)

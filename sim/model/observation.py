@@ -8,6 +8,8 @@ monthly and annual tables.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -24,47 +26,17 @@ METRICS: tuple[str, ...] = (
 """Counted columns of every output table, in order."""
 FATALITY_COLUMNS = ("fatalities_civilian", "fatalities_security", "fatalities_militant")
 REGION_NAMES: tuple[str, ...] = tuple(PAKISTAN_REGIONS.values())
-_COLUMN = {name: i for i, name in enumerate(METRICS)}
+ATTACKS, OPERATIONS, CIVILIANS, SECURITY, MILITANTS = range(len(METRICS))
+"""Column of each metric in the daily counts (the order of ``METRICS``)."""
 
 
 class Monitor:
-    """Accumulates daily counts in an array [day, region, metric]."""
+    """Daily counts per Pakistani region, in an array [day, region, metric] that the rules
+    add to (columns in the order of ``METRICS``)."""
 
     def __init__(self, calendar: SimCalendar):
         self.calendar = calendar
         self.daily = np.zeros((calendar.n_days, N_PAKISTAN, len(METRICS)), dtype=np.int64)
-
-    def add(self, day: int, metric: str, regions: np.ndarray, counts: np.ndarray) -> None:
-        """Add ``counts`` of ``metric`` on ``day``; ``regions`` gives each count's region."""
-        if len(counts):
-            self.daily[day, :, _COLUMN[metric]] += np.bincount(
-                regions, weights=counts, minlength=N_PAKISTAN
-            )[:N_PAKISTAN].astype(np.int64)
-
-    def add_events(self, day: int, metrics: tuple[str, ...], regions: np.ndarray,
-                   counts: tuple[np.ndarray, ...]) -> None:
-        """Like :meth:`add` for several metrics at once: ``counts[i]`` are ``metrics[i]``."""
-        k = len(regions)
-        if not k:
-            return
-        columns = [_COLUMN[m] for m in metrics]
-        if k > 8:
-            np.add.at(self.daily[day], (regions, np.array(columns)[:, None]), counts)
-            return
-        # A few events: scalar additions are cheaper than one ufunc.at call.
-        today = self.daily[day].ravel()  # a view: rows are regions, columns metrics
-        width = len(METRICS)
-        for column, values in zip(columns, counts, strict=True):
-            for region, value in zip(regions.tolist(), values.tolist(), strict=True):
-                if value:
-                    today[region * width + column] += value
-
-    def add_by_region(self, day: int, metric: str, counts: np.ndarray) -> None:
-        """Add a per-region vector of counts."""
-        self.daily[day, :, _COLUMN[metric]] += counts
-
-    def attacks_on(self, day: int) -> np.ndarray:
-        return self.daily[day, :, _COLUMN["attacks"]]
 
     def monthly(self) -> pd.DataFrame:
         """One row per month and Pakistani region."""
@@ -79,10 +51,18 @@ class Monitor:
         return _tidy(sums, [int(y) for y in years[starts]], "year")
 
 
+@functools.lru_cache(maxsize=16)
+def _labels(periods: tuple, period_name: str) -> pd.DataFrame:
+    """The period and region columns of a tidy table (the same for every run of a calendar)."""
+    return pd.DataFrame({period_name: np.repeat(periods, N_PAKISTAN),
+                         "region": np.tile(REGION_NAMES, len(periods))})
+
+
 def _tidy(sums: np.ndarray, periods: list, period_name: str) -> pd.DataFrame:
-    n_periods = len(periods)
-    frame = pd.DataFrame(sums.reshape(n_periods * N_PAKISTAN, len(METRICS)), columns=METRICS)
-    frame.insert(0, "region", np.tile(REGION_NAMES, n_periods))
-    frame.insert(0, period_name, np.repeat(periods, N_PAKISTAN))
-    frame["fatalities_total"] = frame[list(FATALITY_COLUMNS)].sum(axis=1)
-    return frame
+    counts = sums.reshape(len(periods) * N_PAKISTAN, len(METRICS))
+    labels = _labels(tuple(periods), period_name)
+    columns = {period_name: labels[period_name], "region": labels["region"]}
+    for column, metric in enumerate(METRICS):
+        columns[metric] = counts[:, column]
+    columns["fatalities_total"] = counts[:, [CIVILIANS, SECURITY, MILITANTS]].sum(axis=1)
+    return pd.DataFrame(columns)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +123,13 @@ POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_day
 """Fields that must be strictly positive."""
 
 
+@functools.cache
+def structured_schema(cls: type) -> DictConfig:
+    """The structured config of a dataclass, built once: building it costs more than the rest
+    of a validation, and ``OmegaConf.merge`` copies it rather than changing it."""
+    return OmegaConf.structured(cls)
+
+
 def _check_number(key: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
@@ -191,13 +199,13 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
     kind = node["kind"]
     if kind not in LEVER_CONFIGS:
         raise ConfigError(f"{key}.kind", kind, f"one of {', '.join(LEVER_CONFIGS)}")
-    schema = OmegaConf.structured(LEVER_CONFIGS[kind])
+    lever_schema = structured_schema(LEVER_CONFIGS[kind])
     try:
-        cfg = OmegaConf.to_object(OmegaConf.merge(schema, node))
+        cfg = OmegaConf.to_object(OmegaConf.merge(lever_schema, node))
     except OmegaConfBaseException as exc:
         bad = str(getattr(exc, "full_key", "") or "").rpartition(".")[2]
         raise config_error_from_omegaconf(exc, prefix=key, value=node.get(bad, "(missing)"),
-                                          schema=schema) from None
+                                          schema=lever_schema) from None
     _check_dataclass(key, cfg)
     if not cfg.enabled:
         return cfg
@@ -239,7 +247,7 @@ def config_error_from_omegaconf(exc: OmegaConfBaseException, prefix: str = "",
 
 
 def _schema_keys(path: str, schema: Any = None) -> list[str]:
-    node: Any = schema if schema is not None else OmegaConf.structured(SimConfig)
+    node: Any = schema if schema is not None else structured_schema(SimConfig)
     for part in filter(None, path.split(".")):
         node = node.get(part) if isinstance(node, DictConfig) else None
         if node is None:
@@ -272,7 +280,7 @@ def _with_posterior_draw(plain: dict, typed: SimConfig) -> tuple[dict, SimConfig
     plain["parameters"]["drawn"] = {"row": row, **used}
     schema_input = {**plain, "parameters": {k: v for k, v in plain["parameters"].items()
                                             if k != "drawn"}}
-    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig), schema_input))
+    typed = OmegaConf.to_object(OmegaConf.merge(structured_schema(SimConfig), schema_input))
     return plain, typed
 
 
@@ -281,7 +289,7 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
     plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     plain = {k: v for k, v in plain.items() if k != "hydra"}
     try:
-        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig), plain))
+        typed = OmegaConf.to_object(OmegaConf.merge(structured_schema(SimConfig), plain))
     except OmegaConfBaseException as exc:
         raise config_error_from_omegaconf(exc, value=OmegaConf.select(OmegaConf.create(plain),
                                                           getattr(exc, "full_key", "") or "",

@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.model.levers import build_levers
 from sim.model.model import STATE_COLUMNS, ConflictModel
+from sim.model.space import CROSSING_KEYS
 from sim.running.config import RunConfig, validate
 
 
@@ -37,11 +38,18 @@ class SimulationResult:
 
 
 def run(config: RunConfig) -> SimulationResult:
-    """Build the model for a validated config, simulate the whole window, collect results."""
+    """Build the model for a validated config, simulate the whole window, collect results.
+
+    What depends only on the parameters and calendar is prepared once and reused by every
+    seed (:func:`sim.model.setup.model_setup`), so an ensemble that validates its config once
+    and runs ``dataclasses.replace(config, seed=s)`` for each seed pays for it once.
+    """
     calendar = config.calendar
     levers = build_levers(config.levers, calendar, config.seed, tuple(config.params.groups))
     model = ConflictModel(config.params, levers, calendar, config.seed)
     model.run()
+    months = calendar.months
+    crossed = model.records.crossed  # [month, crossing, direction]
     return SimulationResult(
         monthly=model.monitor.monthly(),
         annual=model.monitor.annual(),
@@ -52,10 +60,10 @@ def run(config: RunConfig) -> SimulationResult:
         ),
         crossings=pd.DataFrame(
             {
-                "month": np.tile(calendar.months, len(model.crossings)),
-                "crossing": np.repeat([c.spec.key for c in model.crossings], len(calendar.months)),
-                "cells_in": np.concatenate([c.crossed_in for c in model.crossings]),
-                "cells_out": np.concatenate([c.crossed_out for c in model.crossings]),
+                "month": np.tile(months, len(CROSSING_KEYS)),
+                "crossing": np.repeat(CROSSING_KEYS, len(months)),
+                "cells_in": crossed[:, :, 0].T.ravel(),
+                "cells_out": crossed[:, :, 1].T.ravel(),
             }
         ),
         config=config,
@@ -64,13 +72,15 @@ def run(config: RunConfig) -> SimulationResult:
 
 def _state_table(model: ConflictModel) -> pd.DataFrame:
     month_ends = np.r_[model.calendar.month_starts[1:] - 1, model.calendar.n_days - 1]
-    frame = pd.DataFrame({"month": model.calendar.months})
+    columns = {"month": model.calendar.months}
+    strength = model.strength
     for g, key in enumerate(model.group_keys):
-        frame[f"fighters_{key}"] = model.strength[month_ends, 0, g].astype(int)
-        frame[f"fighters_{key}_in_pakistan"] = model.strength[month_ends, 1, g].astype(int)
+        columns[f"fighters_{key}"] = strength[:, 0, g]
+        columns[f"fighters_{key}_in_pakistan"] = strength[:, 1, g]
+    state = model.state[month_ends]
     for i, name in enumerate(STATE_COLUMNS):
-        frame[name] = model.state[month_ends, i]
-    return frame
+        columns[name] = state[:, i]
+    return pd.DataFrame(columns)
 
 
 def simulate(

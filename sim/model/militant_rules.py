@@ -1,0 +1,239 @@
+"""The militant cells' daily rules: recruit, move, resupply, attack, split and bury (compiled).
+
+Each rule acts on the living cells, rows ``0..n-1`` of the cell arrays
+(:class:`sim.model.militants.Cells`), with their group's parameters
+(:class:`sim.model.setup.GroupTable`; units and sources in :mod:`sim.model.params`).
+Fighters are counts; supply is the share of a fully supplied cell's arms and money [0-1];
+rates and chances are per day. A rule that draws takes the random stream of its purpose.
+``census[g, r]`` counts the fighters of group ``g`` in region ``r``; every rule that changes
+a cell's fighters or region keeps it current, so no rule has to count them again.
+Per-cell Poisson counts and daily chances are drawn with the exact samplers of
+:mod:`sim.model.sampling`, which cost one draw per event instead of one per cell.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from sim.model.observation import ATTACKS, CIVILIANS, MILITANTS, SECURITY
+from sim.model.sampling import bernoulli_gap, poisson_points
+from sim.model.space import N_PAKISTAN
+
+
+@numba.njit(cache=True)
+def recruit(rng, cells, n, groups, tolerance, finance_cut, census, work) -> None:
+    """Cells gain recruits: faster with a tolerated sanctuary, slower near the ceiling.
+
+    A cell of ``f`` fighters of group ``g`` gains Poisson(``f * rate_g``) recruits a day, with
+    ``rate_g = (base_g + sanctuary_g * tolerance) * (1 - finance_cut) * headroom_g / 365``
+    [recruits/fighter/day], ``headroom_g = clip(1 - strength_g / ceiling_g, 0, 1)`` and
+    ``strength_g`` the group's fighters at the start of the day. ``tolerance`` is the Taliban's
+    tolerance of sanctuary [0-1]; ``finance_cut`` the share of finance removed by pressure.
+    """
+    n_groups = len(groups.recruitment_ceiling)
+    rate = np.empty(n_groups)
+    for g in range(n_groups):
+        strength = census[g].sum()
+        headroom = min(max(1.0 - strength / groups.recruitment_ceiling[g], 0.0), 1.0)
+        per_year = groups.recruitment_base[g] + groups.recruitment_sanctuary[g] * tolerance
+        rate[g] = per_year * (1.0 - finance_cut) * headroom / 365.0
+    running_sum = 0.0
+    for i in range(n):
+        running_sum += cells.fighters[i] * rate[cells.group[i]]
+        work.cumulative[i] = running_sum
+    k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
+    for j in range(k):
+        i = work.rows[j]
+        cells.fighters[i] += work.counts[j]
+        census[cells.group[i], cells.region[i]] += work.counts[j]
+
+
+@numba.njit(cache=True)
+def move_chances(groups, permeability, row_group, route, in_sanctuary, at_entry):
+    """A cell's chances today to go back and to spill over [1/day].
+
+    In sanctuary: back = crossing in, ``cross_in_g * permeability_c``, no spillover. In its
+    entry region: back = returning to sanctuary, ``return_out_g * permeability_c``. Elsewhere
+    in Pakistan: back = to its entry region, ``home_return_g``. In Pakistan the spillover
+    chance is ``spillover_g``.
+    """
+    if in_sanctuary:
+        return groups.cross_in[row_group] * permeability[route], 0.0
+    if at_entry:
+        return groups.return_out[row_group] * permeability[route], groups.spillover[row_group]
+    return groups.home_return[row_group], groups.spillover[row_group]
+
+
+@numba.njit(cache=True)
+def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> None:
+    """Cells cross into Pakistan, return to sanctuary, or spill over to a neighbouring region.
+
+    Each day a cell draws ``u`` uniform on [0, 1) and, with its chances ``back`` and
+    ``spill`` (:func:`move_chances`), goes back if ``u < back`` and spills over if
+    ``back <= u < back + spill``. Going back from sanctuary crosses in to the entry region
+    of the cell's route; from the entry region it crosses out to sanctuary; from elsewhere
+    it returns to the entry region. A spillover picks a neighbouring Pakistani region with
+    the group's spillover table (one more uniform draw). ``crossed[c, 0]`` and
+    ``crossed[c, 1]`` count the cells that crossed in and out through crossing ``c``.
+
+    Only cells with ``u`` below the day's largest chance ``p`` can move; they are found with
+    geometric gaps and their ``u`` is uniform on [0, p) (:func:`bernoulli_gap`).
+    """
+    largest = 0.0
+    most_open = permeability.max()
+    for g in range(len(groups.cross_in)):
+        largest = max(largest, groups.cross_in[g] * most_open,
+                      groups.return_out[g] * most_open + groups.spillover[g],
+                      groups.home_return[g] + groups.spillover[g])
+    largest = min(largest, 1.0)
+    hazard = -np.log1p(-largest)  # of a cell drawing u < largest
+    i = bernoulli_gap(rng, hazard) - 1
+    while i < n:
+        u = largest * rng.random()
+        g, c, region = cells.group[i], cells.route[i], cells.region[i]
+        in_sanctuary = region >= N_PAKISTAN
+        at_entry = region == entry_region[c]
+        back, spill = move_chances(groups, permeability, g, c, in_sanctuary, at_entry)
+        to = region
+        if u < back:
+            if in_sanctuary:
+                to = entry_region[c]
+                crossed[c, 0] += 1
+            elif at_entry:
+                to = groups.sanctuary[g]
+                crossed[c, 1] += 1
+            else:
+                to = entry_region[c]
+        elif u < back + spill:
+            destination = rng.random()
+            table = groups.spillover_cumulative[g, region]
+            to = 0
+            while destination >= table[to]:
+                to += 1
+        if to != region:
+            census[g, region] -= cells.fighters[i]
+            census[g, to] += cells.fighters[i]
+            cells.region[i] = to
+        i += bernoulli_gap(rng, hazard)
+
+
+@numba.njit(cache=True)
+def resupply(cells, n, groups, entry_region, permeability, tolerance, finance_cut) -> None:
+    """Supply refills toward full: in sanctuary, from local networks, and across the border.
+
+    A cell's supply ``s`` gains ``rate * (1 - s)`` a day, with ``rate`` [share of the gap/day]:
+    in sanctuary ``supply_sanctuary_g * tolerance * (1 - finance_cut)``; in its entry
+    region ``supply_local_g + supply_cross_border_g * permeability_c * (1 - finance_cut)``;
+    elsewhere in Pakistan ``supply_local_g``. The rates are tabulated for the day by group,
+    route and where the cell is (0 elsewhere, 1 entry region, 2 sanctuary).
+    """
+    n_groups, n_routes = len(groups.supply_local), len(permeability)
+    outside_finance = 1.0 - finance_cut
+    rate = np.empty((n_groups, n_routes, 3))
+    for g in range(n_groups):
+        for c in range(n_routes):
+            rate[g, c, 0] = groups.supply_local[g]
+            rate[g, c, 1] = (groups.supply_local[g]
+                             + groups.supply_cross_border[g] * permeability[c] * outside_finance)
+            rate[g, c, 2] = groups.supply_sanctuary[g] * tolerance * outside_finance
+    for i in range(n):
+        region, c = cells.region[i], cells.route[i]
+        where = (region == entry_region[c]) + 2 * (region >= N_PAKISTAN)
+        cells.supply[i] += rate[cells.group[i], c, where] * (1.0 - cells.supply[i])
+
+
+@numba.njit(cache=True)
+def attack(rng, cells, n, groups, ceasefire, activity, census, work, today) -> None:
+    """Cells inside Pakistan attack; ``today[region, metric]`` counts attacks and deaths.
+
+    A cell of ``f`` fighters and supply ``s`` inside Pakistan makes Poisson(``attack_rate_g *
+    activity * f / 100 * s * (1 - ceasefire_g)``) attacks a day, where ``activity`` is the
+    fighting season's multiplier and ``ceasefire_g`` the share of attacks its group withholds.
+    A cell's ``a`` attacks kill Poisson(``a * civilian_per_attack_g``) civilians,
+    Poisson(``a * security_per_attack_g``) security personnel and Poisson(``a *
+    attackers_per_attack_g``) of its own fighters (at most ``f``), and use ``a *
+    supply_per_attack_g`` of its supply.
+    """
+    n_groups = len(groups.attack_rate)
+    per_fighter = np.empty(n_groups)  # attacks a day per fighter at full supply
+    for g in range(n_groups):
+        per_fighter[g] = groups.attack_rate[g] / 100.0 * activity * (1.0 - ceasefire[g])
+    running_sum = 0.0
+    for i in range(n):
+        inside = cells.region[i] < N_PAKISTAN
+        running_sum += per_fighter[cells.group[i]] * cells.fighters[i] * cells.supply[i] * inside
+        work.cumulative[i] = running_sum
+    k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
+    for j in range(k):
+        i, a = work.rows[j], work.counts[j]
+        g, region = cells.group[i], cells.region[i]
+        civilians = rng.poisson(a * groups.civilian_per_attack[g])
+        security = rng.poisson(a * groups.security_per_attack[g])
+        attackers = min(rng.poisson(a * groups.attackers_per_attack[g]), cells.fighters[i])
+        cells.fighters[i] -= attackers
+        census[g, region] -= attackers
+        cells.supply[i] = max(0.0, cells.supply[i] - a * groups.supply_per_attack[g])
+        today[region, ATTACKS] += a
+        today[region, CIVILIANS] += civilians
+        today[region, SECURITY] += security
+        today[region, MILITANTS] += attackers
+
+
+@numba.njit(cache=True)
+def copy_cell(cells, source, target) -> None:
+    """Copy row ``source`` of the cell arrays to row ``target``."""
+    cells.group[target] = cells.group[source]
+    cells.region[target] = cells.region[source]
+    cells.route[target] = cells.route[source]
+    cells.fighters[target] = cells.fighters[source]
+    cells.supply[target] = cells.supply[source]
+    cells.ident[target] = cells.ident[source]
+
+
+@numba.njit(cache=True)
+def bury(cells, n, wiped_out) -> int:
+    """Remove the cells in rows ``wiped_out`` (increasing): the last living cell takes each
+    one's row. Returns the new number of cells."""
+    for row in wiped_out:
+        while n > row and cells.fighters[n - 1] <= 0:
+            n -= 1  # wiped-out cells at the end go first
+        if n <= row:
+            break  # the remaining ones were among them
+        n -= 1
+        copy_cell(cells, n, row)
+    return n
+
+
+@numba.njit(cache=True)
+def split_and_bury(cells, n, groups, next_ident, work) -> tuple[int, int]:
+    """Cells with no fighters are wiped out; cells above twice their size split in two.
+
+    A wiped-out cell's row is taken by the last living cell. A new cell (half the fighters
+    of its parent, rounded down, with its region, route and supply) is added after the living
+    cells and numbered from ``next_ident``. Returns the new number of cells and the next
+    free number.
+    """
+    wiped_out = splitting = 0
+    for i in range(n):
+        if cells.fighters[i] <= 0:
+            work.wiped_out[wiped_out] = i
+            wiped_out += 1
+        elif cells.fighters[i] > groups.split_above[cells.group[i]]:
+            work.rows[splitting] = i
+            splitting += 1
+    if wiped_out:
+        n = bury(cells, n, work.wiped_out[:wiped_out])
+        splitting = 0  # rows moved: find the cells to split again
+        for i in range(n):
+            if cells.fighters[i] > groups.split_above[cells.group[i]]:
+                work.rows[splitting] = i
+                splitting += 1
+    for j in range(splitting):
+        parent, child = work.rows[j], n + j
+        copy_cell(cells, parent, child)
+        half = cells.fighters[parent] // 2
+        cells.fighters[parent] -= half
+        cells.fighters[child] = half
+        cells.ident[child] = next_ident + j
+    return n + splitting, next_ident + splitting

@@ -1,75 +1,61 @@
-"""Benchmarks of sim: one run, ten times the militants, a Hydra ensemble, Mesa's Epstein model.
+"""Benchmarks of sim, as ratios to Mesa's Epstein civil-violence example measured in the same run.
 
 Run it with ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). It prints a table of
 medians and writes every figure, with the machine it ran on, to
 ``benchmarks/results/<UTC timestamp>.json`` and ``benchmarks/results/latest.json``, so runs
-can be compared over time. Benchmarks are recorded, never pass/fail.
+can be compared over time. Benchmarks are recorded, never pass/fail: the targets are printed
+beside the figures.
 
-What is measured (all times are wall-clock seconds, ``time.perf_counter``; each figure is the
-median of ``--repeats`` repetitions measured in this one process, default 5; every
-repetition is also stored):
+All times are wall-clock seconds (``time.perf_counter``); each figure is the median of
+``--repeats`` repetitions (default 5, every repetition stored).
 
+Epstein step
+    one step of ``mesa.examples.advanced.epstein_civil_violence.model.EpsteinCivilViolence()``
+    at its defaults (40 x 40 grid, random activation, data collection every step): a fresh
+    model stepped ``--epstein-steps`` times (default 100), the mean step. Measured in this
+    process, interleaved with the default run, so both see the same machine load. It is the
+    unit of the ratios below.
 default run
-    ``sim.running.runner.run(sim.running.config.validate(cfg))`` with
-    ``cfg = compose_config([])`` (scenario
-    ``as_happened``, seed 0, 2020-01-01 to 2026-12-31). The timed part is validation plus the
-    simulation (``wall_s``); composing the config with Hydra is timed separately
-    (``compose_s``) and not included.
-agent-steps
-    the number of agents stepped, summed over days: the militant cells alive at the start of
-    each day plus the 2 state agents (Taliban authority, Pakistan's security forces) and the
-    5 border crossings. Cells alive at the start of day d are those alive at the end of day
-    d-1 (``model.state[:, STATE_COLUMNS.index("cells")]``), or the initial cells on day 0.
-    ``agent_steps_per_s`` = agent-steps / ``wall_s``.
+    ``run(validate(cfg))`` with ``cfg = compose_config([])`` (scenario ``as_happened``, seed 0,
+    the default window), the whole default window for one seed; composing with Hydra is timed
+    apart (``compose_s``). Target: at most 1.5 Epstein steps. ``ensemble_path_s`` is the same
+    run as an ensemble makes it: validated once, then ``run(replace(cfg, seed=s))``.
 ten times the militants
-    the default run with ``fighters_start`` and ``recruitment_ceiling`` of every group
-    multiplied by 10 (overrides ``model.groups.<g>.fighters_start=...``); ``ratio_to_default``
-    is the ratio of the median wall times.
-ensemble
-    ``sim -m seed='range(N)' output.plots=false hydra.callbacks.sweep_report.enabled=false
-    hydra/launcher=<L> hydra.sweep.dir=<tmp>`` (N = 100 by default) in a subprocess, on all
-    cores, for L = ``sim`` (sim's launcher, the default: the headline figures) and L =
-    ``joblib`` (Hydra's joblib launcher, for comparison). ``parallel_wall_s`` runs from
-    starting the command to the end of its output, so it includes interpreter start, imports,
-    the config check, starting the workers, every job's Hydra set-up and outputs, and the sweep
-    callbacks. The end-of-sweep report is switched off in the command because the serial side
-    has none; building it for the same runs is timed on its own (``report_s``). Against it:
-    the same N runs serially in this process (``serial_wall_s``: for each seed validate,
-    simulate and write the same tables and manifest with ``sim.running.outputs.write_run``;
-    ``serial_compute_s`` is the validate + simulate part alone).
-
-    * parallel efficiency = serial_wall_s / (cores x parallel_wall_s)
-    * Hydra overhead per run = (cores x parallel_wall_s - serial_compute_s) / N, i.e. all the
-      core time the command spends beyond the simulations themselves, per run (start-up,
-      idle cores, Hydra's and the launcher's work per job, two processes sharing the
-      machine's caches); its share of a run is that divided by serial_compute_s / N (the
-      mean compute time of one run).
-
-    Because it is long, the ensemble is repeated ``--ensemble-repeats`` times (default 3,
-    at least 1) and the medians are reported.
-Mesa's Epstein civil-violence example
-    ``mesa.examples.advanced.epstein_civil_violence.model.EpsteinCivilViolence()`` with its
-    defaults (40 x 40 grid, random activation, data collection every step), stepped 100 times
-    (not counting construction); agents stepped per step = ``len(model.agents)`` (every agent,
-    jailed or not, is stepped). ``ours_to_epstein`` = our default run's agent-steps/s divided
-    by Epstein's.
+    the default run with every group's ``fighters_start`` and ``recruitment_ceiling`` x 10.
+    Target: at most 5 x the default run.
+compiled code
+    in a fresh process: the first run with an empty numba cache (``NUMBA_CACHE_DIR`` set to an
+    empty folder: compiles every rule) and, again in a fresh process, with that cache filled
+    (loads the compiled code); each minus a second run in the same process.
+ensembles
+    ``sim scenario=as_happened ensemble.size=N hydra.run.dir=<tmp>`` as a command, from its
+    start to its end (interpreter start, imports, the config check, the worker pool, the
+    seeds, the arm's tables, manifest and fan chart), for N = 40, 400 and ``--big-ensemble``
+    (default 10,000) on all cores. Targets: each further run costs at most 1.7 Epstein steps
+    of wall time x cores, measured as ``cores x (T(400) - T(40)) / 360``; the big ensemble
+    takes at most 6,000 default-run times, start-up included.
+default study
+    ``sim -m +sweep=study hydra.sweep.dir=<tmp>`` (what ``make run`` runs: every scenario x
+    30 seeds, with its report), from start to end, and where its fixed costs go, read from the
+    arms' manifests: simulating the seeds (worker pool included), writing each arm's tables
+    and fan chart, the report (timed again on the finished folder), and the rest (interpreter
+    start, imports, Hydra's composition and job set-up for every arm).
 calibration
-    one run of ``sim-calibrate`` with its default settings (plus ``write_conf=false`` and a
-    temporary run folder, so the benchmark never overwrites the committed calibration), only
-    with ``--calibration`` (it may take 20 minutes); otherwise null with the reason.
+    one run of ``sim-calibrate`` with its default settings (``write_conf=false``, a temporary
+    run folder), only with ``--calibration``.
 
-``--quick`` is a smoke run: a two-year window (2021-2022), 2 repetitions, a 4-run ensemble once, 10
-Epstein steps; its figures are not comparable with a full run (the JSON says ``quick``).
+``--quick`` is a smoke run: 2 repetitions, 10 Epstein steps, ensembles of 4 and 8 seeds on a
+two-year window, no big ensemble, no study; its figures are not comparable (the JSON says so).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -80,14 +66,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
-PACKAGES = ("sim", "mesa", "numpy", "pandas", "hydra-core", "hydra-joblib-launcher", "joblib",
-            "omegaconf", "matplotlib")
-LAUNCHERS = ("sim", "joblib")
-"""Launchers the ensemble is run on: sim's (the default, the headline figures), then Hydra's
-joblib launcher for comparison."""
+PACKAGES = ("sim", "mesa", "numpy", "numba", "pandas", "pyarrow", "hydra-core", "omegaconf",
+            "matplotlib")
 QUICK_WINDOW = ["window.start=2021-01-01", "window.end=2022-12-31",
                 "levers.border_closure_2025=null"]
 """A two-year window for --quick that keeps the takeover and the 2022 ceasefire."""
+TARGETS = {"default_run_epstein_steps": 1.5, "x10_ratio": 5.0,
+           "marginal_run_epstein_steps": 1.7, "big_ensemble_run_times": 6000.0}
 
 
 # --- machine --------------------------------------------------------------------------------
@@ -115,6 +100,13 @@ def git_commit() -> str | None:
     return head + ("-dirty" if dirty else "")
 
 
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 def machine_info() -> dict:
     versions = {}
     for name in PACKAGES:
@@ -122,24 +114,16 @@ def machine_info() -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        usable = os.cpu_count()
     return {
-        "cpu_model": cpu_model(),
-        "cores": os.cpu_count(),
-        "cores_usable": usable,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": versions,
-        "git_commit": git_commit(),
+        "cpu_model": cpu_model(), "cores": os.cpu_count(), "cores_usable": usable_cores(),
+        "python": platform.python_version(), "platform": platform.platform(),
+        "packages": versions, "git_commit": git_commit(),
         "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "load_average_at_start": list(os.getloadavg()),
     }
 
 
-# --- helpers -------------------------------------------------------------------------------
+# --- one run and Epstein's step, interleaved ------------------------------------------------
 
 
 def median(values: list[float]) -> float:
@@ -162,214 +146,244 @@ def x10_overrides(cfg) -> list[str]:
     return overrides
 
 
-def count_agent_steps(cfg) -> dict:
-    """Agent-steps of one run of ``cfg`` (deterministic for its seed), from the model itself."""
-    from sim.model.levers import build_levers
-    from sim.model.model import STATE_COLUMNS, ConflictModel
-    from sim.running.config import validate
+def epstein_step(steps: int) -> float:
+    """Mean wall time of one step of a fresh Epstein model stepped ``steps`` times [s]."""
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
 
-    rc = validate(cfg)
-    levers = build_levers(rc.levers, rc.calendar, rc.seed, tuple(rc.params.groups))
-    model = ConflictModel(rc.params, levers, rc.calendar, rc.seed)
-    initial_cells = int(model.roster.alive[: model.roster.n].sum())
-    others = len(model.crossings) + 2
-    model.run()
-    cells = model.state[:, STATE_COLUMNS.index("cells")]
-    n_days = len(cells)
-    cell_steps = initial_cells + int(cells[:-1].sum())
-    return {"agent_steps": cell_steps + others * n_days, "days": n_days,
-            "mean_cells": cell_steps / n_days, "state_and_border_agents": others}
+    model = EpsteinCivilViolence()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return (time.perf_counter() - t0) / steps
 
 
-def time_runs(overrides: list[str], repeats: int) -> dict:
-    """Median time of validate + run (and of composing) over ``repeats`` repetitions."""
+def time_run(overrides: list[str]) -> tuple[float, float]:
+    """(compose, validate + run) wall times of one run [s]."""
     from sim.running.config import validate
     from sim.running.runner import run
 
-    compose_s, wall_s = [], []
-    run(validate(compose(overrides)))  # warm-up: imports, caches
+    t0 = time.perf_counter()
+    cfg = compose(overrides)
+    t1 = time.perf_counter()
+    run(validate(cfg))
+    return t1 - t0, time.perf_counter() - t1
+
+
+def time_ensemble_path(overrides: list[str], seeds: int) -> float:
+    """Mean time of a run as an ensemble makes it: validated once, then one run per seed."""
+    from sim.running.config import validate
+    from sim.running.runner import run
+
+    config = validate(compose(overrides))
+    t0 = time.perf_counter()
+    for seed in range(seeds):
+        run(dataclasses.replace(config, seed=seed))
+    return (time.perf_counter() - t0) / seeds
+
+
+def agent_steps(overrides: list[str]) -> dict:
+    """Agents stepped in one run: living cells each day plus the state and border agents."""
+    from sim.running.config import validate
+    from sim.running.runner import run
+
+    result = run(validate(compose(overrides)))
+    cells = result.state["cells"].to_numpy()  # living cells at each month's end
+    days = result.config.calendar.n_days
+    month_days = days / len(cells)
+    others = 2 + 5
+    cell_steps = int(round(float(cells.sum()) * month_days))
+    return {"agent_steps_approx": cell_steps + others * days, "days": days,
+            "mean_cells": float(cells.mean())}
+
+
+def model_measures(window: list[str], repeats: int, epstein_steps: int) -> dict:
+    x10 = [*window, *x10_overrides(compose(window))]
+    time_run(window), time_run(x10), epstein_step(2)  # warm-up: imports, compiled code
+    steps, compose_s, default_s, x10_s, path_s = [], [], [], [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        cfg = compose(overrides)
-        t1 = time.perf_counter()
-        run(validate(cfg))
-        t2 = time.perf_counter()
-        compose_s.append(t1 - t0)
-        wall_s.append(t2 - t1)
-    steps = count_agent_steps(cfg)
-    wall = median(wall_s)
-    return {"overrides": overrides, "repeats": repeats, "wall_s": wall, "wall_s_all": wall_s,
-            "compose_s": median(compose_s), **steps,
-            "agent_steps_per_s": steps["agent_steps"] / wall}
+        steps.append(epstein_step(epstein_steps))
+        c, d = time_run(window)
+        compose_s.append(c)
+        default_s.append(d)
+        x10_s.append(time_run(x10)[1])
+        path_s.append(time_ensemble_path(window, 5))
+    step, default = median(steps), median(default_s)
+    return {
+        "epstein": {"model": "mesa.examples.advanced.epstein_civil_violence.model."
+                             "EpsteinCivilViolence", "settings": "defaults",
+                    "steps_per_repeat": epstein_steps, "step_s": step, "step_s_all": steps},
+        "default_run": {"overrides": window, "wall_s": default, "wall_s_all": default_s,
+                        "compose_s": median(compose_s), "epstein_steps": default / step,
+                        "ensemble_path_s": median(path_s),
+                        "ensemble_path_epstein_steps": median(path_s) / step,
+                        **agent_steps(window)},
+        "x10_militants": {"wall_s": median(x10_s), "wall_s_all": x10_s,
+                          "ratio_to_default": median(x10_s) / default},
+    }
 
 
-# --- ensemble ------------------------------------------------------------------------------
+# --- compiled code --------------------------------------------------------------------------
 
 
-def _hydra_env() -> dict:
+FIRST_RUN = """
+import time
+from sim.running.compose import compose_config
+from sim.running.config import validate
+from sim.running.runner import run
+cfg = validate(compose_config({overrides!r}))
+t0 = time.perf_counter(); run(cfg); t1 = time.perf_counter(); run(cfg); t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def compiled_code(window: list[str]) -> dict:
+    """First run in a fresh process with an empty, then a filled numba cache, minus a second."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="sim-bench-numba-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for name in ("compile", "cached_load"):
+            proc = subprocess.run([sys.executable, "-c", FIRST_RUN.format(overrides=window)],
+                                  capture_output=True, text=True, env=env, timeout=600)
+            if proc.returncode != 0:
+                return {"error": proc.stderr.strip()[-500:]}
+            first, second = map(float, proc.stdout.split())
+            out[f"{name}_s"] = first - second
+    return out
+
+
+# --- commands: ensembles and the default study ----------------------------------------------
+
+
+def _env() -> dict:
     return {k: v for k, v in os.environ.items() if not k.startswith("HYDRA_")}
 
 
-def ensemble(n_runs: int, repeats: int, extra: list[str], cores: int,
-             launchers: tuple[str, ...] = LAUNCHERS) -> dict:
-    from sim.analysis.compare import build_report
-    from sim.running.config import validate
-    from sim.running.outputs import write_run
-    from sim.running.runner import run
-
+def _command(args: list[str], cwd: str) -> float:
     sim_exe = Path(sys.executable).parent / "sim"
-    overrides = ["output.plots=false", "hydra.callbacks.sweep_report.enabled=false", *extra]
-    parallel: dict[str, list[float]] = {name: [] for name in launchers}
-    serial, compute, report = [], [], []
-    commands = {}
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(sim_exe), *args], cwd=cwd, capture_output=True, text=True,
+                          env=_env(), timeout=7200)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"sim {' '.join(args)} failed ({proc.returncode}): "
+                           f"{proc.stderr[-2000:]}")
+    return wall
+
+
+def ensemble_wall(size: int, window: list[str], repeats: int) -> dict:
+    """Wall time of ``sim scenario=as_happened ensemble.size=<size>`` from start to end."""
+    walls = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
-            for name in launchers:
-                sweep_dir = Path(tmp) / name
-                command = [str(sim_exe), "-m", f"seed=range({n_runs})", *overrides,
-                           f"hydra/launcher={name}", f"hydra.sweep.dir={sweep_dir}"]
-                t0 = time.perf_counter()
-                proc = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                                      env=_hydra_env(), timeout=3600)
-                parallel[name].append(time.perf_counter() - t0)
-                if proc.returncode != 0:
-                    raise RuntimeError(f"ensemble on {name} failed ({proc.returncode}): "
-                                       f"{proc.stderr[-2000:]}")
-                finished = len(list(sweep_dir.glob("*/manifest.json")))
-                if finished != n_runs:
-                    raise RuntimeError(f"ensemble on {name} wrote {finished} of {n_runs} runs")
-                commands[name] = " ".join([*command[:-1], "hydra.sweep.dir=<tmp>"])
-            t0 = time.perf_counter()
-            build_report(Path(tmp) / launchers[0], ["scenario=as_happened"])
-            report.append(time.perf_counter() - t0)
-
-            base = compose(overrides)
-            t_serial = t_compute = 0.0
-            for seed in range(n_runs):
-                t0 = time.perf_counter()
-                rc = validate(base)
-                rc.seed = seed
-                rc.resolved["seed"] = seed
-                result = run(rc)
-                t1 = time.perf_counter()
-                write_run(result, Path(tmp) / "serial" / str(seed))
-                t2 = time.perf_counter()
-                t_compute += t1 - t0
-                t_serial += t2 - t0
-            serial.append(t_serial)
-            compute.append(t_compute)
-    figures = {name: {"command": commands[name], "parallel_wall_s_all": parallel[name],
-                      **ensemble_figures(median(parallel[name]), median(serial),
-                                         median(compute), n_runs, cores)}
-               for name in launchers}
-    return {
-        "runs": n_runs, "repeats": repeats, "cores": cores, "launcher": launchers[0],
-        **figures[launchers[0]], "serial_wall_s_all": serial, "serial_compute_s_all": compute,
-        "report_s": median(report), "report_s_all": report,
-        "other_launchers": {name: figures[name] for name in launchers[1:]},
-    }
+            folder = Path(tmp) / "arm"
+            walls.append(_command(["scenario=as_happened", f"ensemble.size={size}", *window,
+                                   f"hydra.run.dir={folder}"], tmp))
+            manifest = json.loads((folder / "manifest.json").read_text())
+            if len(manifest["seeds"]) != size:
+                raise RuntimeError(f"the arm holds {len(manifest['seeds'])} of {size} seeds")
+    return {"size": size, "repeats": repeats, "wall_s": median(walls), "wall_s_all": walls,
+            "command": f"sim scenario=as_happened ensemble.size={size} "
+                       f"{' '.join(window)} hydra.run.dir=<tmp>".replace("  ", " ")}
 
 
-def ensemble_figures(parallel: float, serial: float, compute: float, n_runs: int,
-                     cores: int) -> dict:
-    """Efficiency and Hydra overhead from the ensemble's timings (see the module docstring)."""
-    per_run_compute = compute / n_runs
-    overhead = (cores * parallel - compute) / n_runs
-    return {
-        "parallel_wall_s": parallel, "serial_wall_s": serial, "serial_compute_s": compute,
-        "per_run_compute_s": per_run_compute,
-        "parallel_efficiency": serial / (cores * parallel),
-        "speedup": serial / parallel,
-        "hydra_overhead_per_run_s": overhead,
-        "hydra_overhead_share_of_run": overhead / per_run_compute,
-    }
+def ensemble_measures(window: list[str], repeats: int, small: int, large: int, big: int,
+                      model: dict, cores: int) -> dict:
+    step = model["epstein"]["step_s"]
+    one_run = model["default_run"]["wall_s"]
+    runs = {n: ensemble_wall(n, window, repeats) for n in (small, large)}
+    marginal = cores * (runs[large]["wall_s"] - runs[small]["wall_s"]) / (large - small)
+    out = {"cores": cores, "small": runs[small], "large": runs[large],
+           "marginal_run_s": marginal, "marginal_run_epstein_steps": marginal / step}
+    if big:
+        runs[big] = ensemble_wall(big, window, repeats)
+        out["big"] = runs[big]
+        out["big_in_run_times"] = runs[big]["wall_s"] / one_run
+    return out
 
 
-# --- Mesa's Epstein civil violence ---------------------------------------------------------
+def study(repeats: int) -> dict:
+    """``sim -m +sweep=study`` from start to end, and where its time goes."""
+    from sim.analysis.report import build_report
 
-
-def epstein(steps: int, repeats: int) -> dict:
-    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
-
-    walls, rates, agent_steps = [], [], 0
+    walls, parts = [], []
     for _ in range(repeats):
-        model = EpsteinCivilViolence()
-        agent_steps = 0
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            agent_steps += len(model.agents)
-            model.step()
-        wall = time.perf_counter() - t0
-        walls.append(wall)
-        rates.append(agent_steps / wall)
-    return {"model": "mesa.examples.advanced.epstein_civil_violence.model.EpsteinCivilViolence",
-            "settings": "defaults (40x40, random activation, data collection every step)",
-            "steps": steps, "repeats": repeats, "agent_steps": agent_steps,
-            "wall_s": median(walls), "wall_s_all": walls,
-            "agent_steps_per_s": agent_steps / median(walls)}
-
-
-# --- calibration ---------------------------------------------------------------------------
+        with tempfile.TemporaryDirectory(prefix="sim-bench-study-") as tmp:
+            folder = Path(tmp) / "study"
+            walls.append(_command(["-m", "+sweep=study", f"hydra.sweep.dir={folder}"], tmp))
+            manifests = [json.loads(p.read_text()) for p in folder.glob("*/manifest.json")]
+            t0 = time.perf_counter()
+            build_report(folder, None)
+            report = time.perf_counter() - t0
+            simulate = sum(m["ensemble"]["run_seconds"] for m in manifests)
+            write = sum(m["ensemble"]["tables_seconds"] for m in manifests)
+            parts.append({"arms": len(manifests), "seeds": sum(len(m["seeds"]) for m in manifests),
+                          "simulating_s": simulate, "writing_tables_and_fan_s": write,
+                          "report_s": report,
+                          "start_up_and_hydra_s": walls[-1] - simulate - write - report})
+    keys = [k for k in parts[0] if k.endswith("_s")]
+    return {"command": "sim -m +sweep=study hydra.sweep.dir=<tmp>", "repeats": repeats,
+            "wall_s": median(walls), "wall_s_all": walls, "arms": parts[0]["arms"],
+            "seeds": parts[0]["seeds"],
+            **{k: median([p[k] for p in parts]) for k in keys}}
 
 
 def calibration(requested: bool) -> dict:
     exe = Path(sys.executable).parent / "sim-calibrate"
-    if not exe.exists() and shutil.which("sim-calibrate") is None:
-        return {"wall_s": None, "reason": "sim-calibrate is not installed"}
     if not requested:
-        return {"wall_s": None, "reason": "not requested (pass --calibration; may take 20 min)"}
+        return {"wall_s": None, "reason": "not requested (pass --calibration)"}
     with tempfile.TemporaryDirectory(prefix="sim-bench-cal-") as tmp:
         command = [str(exe), "write_conf=false", f"hydra.run.dir={tmp}/run"]
         t0 = time.perf_counter()
-        proc = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                              env=_hydra_env(), timeout=3600)
+        proc = subprocess.run(command, cwd=tmp, capture_output=True, text=True, env=_env(),
+                              timeout=3600)
         wall = time.perf_counter() - t0
     if proc.returncode != 0:
-        return {"wall_s": None, "reason": f"sim-calibrate failed ({proc.returncode}): "
-                                          f"{proc.stderr.strip()[-500:]}"}
-    command[-1] = "hydra.run.dir=<tmp>"
-    return {"wall_s": wall, "repeats": 1, "command": " ".join(command),
-            "reason": "default settings, write_conf=false"}
+        return {"wall_s": None, "reason": f"sim-calibrate failed: {proc.stderr.strip()[-500:]}"}
+    return {"wall_s": wall, "command": "sim-calibrate write_conf=false hydra.run.dir=<tmp>"}
 
 
 # --- report --------------------------------------------------------------------------------
 
 
 def table(results: dict) -> str:
-    rows = []
+    rows: list[tuple[str, str, str]] = []
 
-    def add(what, value, unit=""):
-        rows.append((what, value if isinstance(value, str) else f"{value:,.3f}", unit))
+    def add(what: str, value, unit: str = "", target: str = "") -> None:
+        text = value if isinstance(value, str) else f"{value:,.3f}"
+        rows.append((what, text, unit + (f"   (target {target})" if target else "")))
 
-    d, x = results["default_run"], results["x10_militants"]
-    add("default run (validate + simulate)", d["wall_s"], "s")
-    add("  agent-steps", f"{d['agent_steps']:,}")
-    add("  agent-steps per second", f"{d['agent_steps_per_s']:,.0f}", "1/s")
-    add("  composing the config (not included)", d["compose_s"], "s")
-    add("10x militants run", x["wall_s"], "s")
-    add("  ratio to default", x["ratio_to_default"], "x")
-    add("  agent-steps per second", f"{x['agent_steps_per_s']:,.0f}", "1/s")
-    e = results["ensemble"]
-    if e.get("parallel_wall_s") is not None:
-        n = e["runs"]
-        add(f"ensemble {n} runs, serial in one process", e["serial_wall_s"], "s")
-        for name, figures in {e["launcher"]: e, **e["other_launchers"]}.items():
-            add(f"ensemble {n} runs, {name} launcher, {e['cores']} cores",
-                figures["parallel_wall_s"], "s")
-            add("  parallel efficiency", f"{100 * figures['parallel_efficiency']:.1f}", "%")
-            add("  Hydra overhead per run", figures["hydra_overhead_per_run_s"], "s")
-            add("  Hydra overhead, share of a run",
-                f"{100 * figures['hydra_overhead_share_of_run']:.1f}", "%")
-        add(f"sweep report for the {n} runs (not in the above)", e["report_s"], "s")
-    else:
-        add("ensemble", "skipped", "")
-    m = results["mesa_epstein"]
-    add(f"Mesa Epstein civil violence, {m['steps']} steps", m["wall_s"], "s")
-    add("  agent-steps per second", f"{m['agent_steps_per_s']:,.0f}", "1/s")
-    add("  ours / Epstein (agent-steps per second)", results["ours_to_epstein"], "x")
-    c = results["calibration"]
-    add("calibration (sim-calibrate)", c["wall_s"] if c["wall_s"] is not None else "null",
-        "s" if c["wall_s"] is not None else c["reason"])
+    m, d, x = results["epstein"], results["default_run"], results["x10_militants"]
+    add("Epstein step (Mesa example, defaults)", m["step_s"] * 1e3, "ms")
+    add("default run (validate + simulate)", d["wall_s"] * 1e3, "ms")
+    add("  in Epstein steps", d["epstein_steps"], "", f"<= {TARGETS['default_run_epstein_steps']}")
+    add("  as in an ensemble (validated once)", d["ensemble_path_s"] * 1e3, "ms")
+    add("10x militants, ratio to default", x["ratio_to_default"], "x",
+        f"<= {TARGETS['x10_ratio']}")
+    c = results["compiled_code"]
+    if "compile_s" in c:
+        add("compiling the rules (empty cache, fresh process)", c["compile_s"], "s")
+        add("loading compiled rules (fresh process)", c["cached_load_s"], "s")
+    e = results.get("ensembles")
+    if e:
+        for key in ("small", "large", "big"):
+            if key in e:
+                add(f"ensemble of {e[key]['size']:,} seeds, {e['cores']} cores",
+                    e[key]["wall_s"], "s")
+        add("  each further run, wall x cores", e["marginal_run_s"] * 1e3, "ms")
+        add("  in Epstein steps", e["marginal_run_epstein_steps"], "",
+            f"<= {TARGETS['marginal_run_epstein_steps']}")
+        if "big" in e:
+            add(f"  {e['big']['size']:,} seeds in default-run times", e["big_in_run_times"], "",
+                f"<= {TARGETS['big_ensemble_run_times']:,.0f}")
+    s = results.get("study")
+    if s:
+        add(f"default study ({s['arms']} arms, {s['seeds']} seeds, report)", s["wall_s"], "s")
+        for key in ("simulating_s", "writing_tables_and_fan_s", "report_s",
+                    "start_up_and_hydra_s"):
+            add(f"  {key.removesuffix('_s').replace('_', ' ')}", s[key], "s")
+    cal = results["calibration"]
+    if cal["wall_s"] is not None:
+        add("calibration (sim-calibrate)", cal["wall_s"], "s")
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
     lines = [f"{'measure':<{width}}  {'median':>{vwidth}}  unit", "-" * (width + vwidth + 8)]
@@ -380,48 +394,40 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="repetitions per measure (5)")
-    parser.add_argument("--ensemble-repeats", type=int, default=3,
-                        help="repetitions of the ensemble (3; it is long)")
-    parser.add_argument("--ensemble-runs", type=int, default=100, help="runs in the ensemble")
     parser.add_argument("--epstein-steps", type=int, default=100)
-    parser.add_argument("--no-ensemble", action="store_true", help="skip the ensemble")
+    parser.add_argument("--big-ensemble", type=int, default=10_000,
+                        help="seeds of the big ensemble (10,000; 0 skips it)")
+    parser.add_argument("--no-ensembles", action="store_true", help="skip ensembles and study")
+    parser.add_argument("--no-study", action="store_true", help="skip the default study")
     parser.add_argument("--calibration", action="store_true",
-                        help="also time one default sim-calibrate run (up to 20 minutes)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: two-year window, 2 repeats, 4-run ensemble once")
+                        help="also time one default sim-calibrate run")
+    parser.add_argument("--quick", action="store_true", help="smoke run (see the docstring)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     window: list[str] = []
+    small, large = 40, 400
     if args.quick:
-        args.repeats = min(args.repeats, 2)
-        args.ensemble_repeats = 1
-        args.ensemble_runs = min(args.ensemble_runs, 4)
-        args.epstein_steps = min(args.epstein_steps, 10)
-        window = QUICK_WINDOW
-    if args.repeats < 1 or args.ensemble_repeats < 1:
-        parser.error("--repeats and --ensemble-repeats must be at least 1")
+        args.repeats, args.epstein_steps, args.big_ensemble = min(args.repeats, 2), 10, 0
+        args.no_study, window, small, large = True, QUICK_WINDOW, 4, 8
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
 
     started = time.perf_counter()
-    results: dict = {"quick": args.quick, "machine": machine_info()}
-    print(f"sim benchmarks on {results['machine']['cpu_model']}, "
-          f"{results['machine']['cores']} cores", flush=True)
-
-    print("default run ...", flush=True)
-    results["default_run"] = time_runs(window, args.repeats)
-    print("ten times the militants ...", flush=True)
-    x10 = time_runs([*window, *x10_overrides(compose(window))], args.repeats)
-    x10["ratio_to_default"] = x10["wall_s"] / results["default_run"]["wall_s"]
-    results["x10_militants"] = x10
-    cores = os.cpu_count() or 1
-    if args.no_ensemble:
-        results["ensemble"] = {"parallel_wall_s": None, "reason": "skipped (--no-ensemble)"}
-    else:
-        print(f"ensemble of {args.ensemble_runs} runs x {args.ensemble_repeats} ...", flush=True)
-        results["ensemble"] = ensemble(args.ensemble_runs, args.ensemble_repeats, window, cores)
-    print("Mesa Epstein civil violence ...", flush=True)
-    results["mesa_epstein"] = epstein(args.epstein_steps, args.repeats)
-    results["ours_to_epstein"] = (results["default_run"]["agent_steps_per_s"]
-                                  / results["mesa_epstein"]["agent_steps_per_s"])
+    cores = usable_cores()
+    results: dict = {"quick": args.quick, "targets": TARGETS, "machine": machine_info()}
+    print(f"sim benchmarks on {results['machine']['cpu_model']}, {cores} usable cores",
+          flush=True)
+    print("Epstein steps, default run, ten times the militants ...", flush=True)
+    results.update(model_measures(window, args.repeats, args.epstein_steps))
+    print("compiled code ...", flush=True)
+    results["compiled_code"] = compiled_code(window)
+    if not args.no_ensembles:
+        print(f"ensembles of {small}, {large} and {args.big_ensemble} seeds ...", flush=True)
+        results["ensembles"] = ensemble_measures(window, args.repeats, small, large,
+                                                 args.big_ensemble, results, cores)
+        if not args.no_study:
+            print("default study ...", flush=True)
+            results["study"] = study(args.repeats)
     if args.calibration:
         print("calibration ...", flush=True)
     results["calibration"] = calibration(args.calibration)

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from sim.app import pool
+from sim.running import pool
 from sim.running.config import validate
 from sim.running.runner import run
 
@@ -45,15 +45,19 @@ class Evaluator:
 
     def __init__(self, n_jobs: int = -1):
         self.workers = pool.n_workers(n_jobs)
-        # Workers start from sim's fork server (sim.app.pool), not by forking this process: it
-        # runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
+        # Workers start from sim's fork server (sim.running.pool), not by forking this process:
+        # it runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
         self.pool = (ProcessPoolExecutor(self.workers, mp_context=pool.context())
                      if self.workers > 1 else None)
 
     def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
         if self.pool is None:
             return [run_monthly(config, s) for s in seeds]
-        return list(self.pool.map(run_monthly, [config] * len(seeds), seeds))
+        # Seeds go in chunks (one per worker and round), so the config is pickled a few times
+        # per call rather than once per seed.
+        chunksize = max(1, len(seeds) // (2 * self.workers))
+        return list(self.pool.map(run_monthly, [config] * len(seeds), seeds,
+                                  chunksize=chunksize))
 
     def close(self) -> None:
         if self.pool is not None:

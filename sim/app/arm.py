@@ -36,7 +36,7 @@ def run_arm(config: dict, run_config: RunConfig, folder: Path) -> str:
         log.info("arm %s, seeds %d-%d: already finished in %s; nothing to do",
                  run_config.scenario.name, seeds[0], seeds[-1], folder)
         return "skipped"
-    ensemble = run_ensemble(config, folder)
+    ensemble = run_ensemble(config, folder, run_config)
     start = time.perf_counter()
     tables = write_arm_tables(folder, seeds)
     files = list(tables.files)

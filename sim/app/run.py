@@ -15,9 +15,10 @@ of their ``hydra.sweeper.params`` is composed and validated.
 
 An arm's folder is resumed: its finished seeds are kept and only the others run
 (:mod:`sim.running.ensemble`); a folder that holds seeds of another config is refused with one
-line. In a sweep (``-m``), a single run whose folder already holds a manifest for the same
-config is skipped, so re-running a sweep into the same folder completes only what is missing;
-a job that raises is recorded in its folder as ``error.json`` and the sweep goes on.
+line and exit status 3 (as is an ensemble whose worker process died). In a sweep (``-m``), a
+single run whose folder already holds a manifest for the same config is skipped, so re-running
+a sweep into the same folder completes only what is missing; a job that raises is recorded in
+its folder as ``error.json`` and the sweep goes on.
 """
 
 from __future__ import annotations

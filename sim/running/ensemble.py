@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import math
+import statistics
 import time
 from collections import deque
 from collections.abc import Callable
@@ -49,6 +50,8 @@ CHUNK_SECONDS = 1.5
 loses little, large enough that saving a chunk (a few ms) is a small share of it."""
 MAX_CHUNK_SEEDS = 500
 """Most seeds in one chunk (bounds a worker's memory when runs are very fast)."""
+RECENT_CHUNKS = 8
+"""Chunks whose time per seed sizes the next chunk."""
 IN_FLIGHT_PER_WORKER = 2
 """Chunks handed to the pool per worker at a time, so that no worker waits for the next."""
 NOT_IDENTITY = ("seed", "ensemble", "output", "hydra")
@@ -64,18 +67,18 @@ def identity(config: dict) -> dict:
     schema's defaults, without :data:`NOT_IDENTITY` and any drawn parameters; with the
     posterior file's sha256 when parameters are drawn from it."""
     plain = {k: v for k, v in config.items() if k not in NOT_IDENTITY}
+    if isinstance(plain.get("parameters"), dict):
+        plain["parameters"] = {k: v for k, v in plain["parameters"].items() if k != "drawn"}
     full = OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(SimConfig), plain),
                                   resolve=True)
     full = {k: v for k, v in full.items() if k not in NOT_IDENTITY}
-    parameters = dict(full.get("parameters") or {})
-    parameters.pop("drawn", None)
+    parameters = full["parameters"]
     if parameters.get("draw_from_posterior"):
         from sim.running import posterior
 
         source = posterior.source(parameters.get("posterior_file", ""))
         parameters["posterior_sha256"] = (hashlib.sha256(source.read_bytes()).hexdigest()
                                           if source.is_file() else None)
-    full["parameters"] = parameters
     return json.loads(json.dumps(full, sort_keys=True, default=str))
 
 
@@ -157,9 +160,10 @@ def consecutive_ranges(seeds: list[int]) -> list[tuple[int, int]]:
 class ChunkPlanner:
     """Cuts the seeds to run into chunks of consecutive seeds.
 
-    The first chunks hold one seed each; later ones are sized from the time per seed measured
-    so far to take about ``target_seconds`` on one worker, and near the end they shrink so
-    that the workers finish together. The chunking never changes what is saved for a seed.
+    The first chunks hold one seed each; later ones are sized from the time per seed of the
+    recent chunks (their median, so that a worker's slow first seed does not count for long)
+    to take about ``target_seconds`` on one worker, and near the end they shrink so that the
+    workers finish together. The chunking never changes what is saved for a seed.
     """
 
     def __init__(self, seeds: list[int], workers: int, target_seconds: float = CHUNK_SECONDS,
@@ -169,18 +173,16 @@ class ChunkPlanner:
         self.target_seconds = target_seconds
         self.max_seeds = max_seeds
         self.remaining = len(seeds)
-        self._seconds = 0.0
-        self._timed = 0
+        self._per_seed: deque[float] = deque(maxlen=RECENT_CHUNKS)
 
     def record(self, receipt: ChunkReceipt) -> None:
-        self._seconds += receipt.seconds
-        self._timed += receipt.n_seeds
+        self._per_seed.append(receipt.seconds / receipt.n_seeds)
 
     def size(self) -> int:
         """Seeds in the next chunk."""
-        if not self._timed:
+        if not self._per_seed:
             return 1
-        per_seed = self._seconds / self._timed
+        per_seed = statistics.median(self._per_seed)
         wanted = max(1, min(self.max_seeds, round(self.target_seconds / max(per_seed, 1e-6))))
         balance = math.ceil(self.remaining / (IN_FLIGHT_PER_WORKER * self.workers))
         return max(1, min(wanted, balance))
@@ -265,13 +267,16 @@ def _run_on_pool(planner: ChunkPlanner, payload: tuple,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def run_ensemble(config: dict, folder: Path, progress_seconds: float = 10.0) -> EnsembleRun:
+def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None,
+                 progress_seconds: float = 10.0) -> EnsembleRun:
     """Run every seed of the ensemble ``config`` describes that ``folder`` does not hold yet.
 
     Args:
         config: the plain (resolved) config, with ``seed`` the first seed and
             ``ensemble.size`` the number of seeds.
         folder: the arm folder; seeds are saved in ``folder/seeds/``.
+        run_config: ``validate(config)``, if the caller has it already (it is not validated
+            again).
         progress_seconds: least time between two progress lines in the log [s].
 
     Raises:
@@ -280,7 +285,7 @@ def run_ensemble(config: dict, folder: Path, progress_seconds: float = 10.0) -> 
             running this arm.
         EnsembleError: a worker process died; the seeds saved so far are kept.
     """
-    run_config = validate(config)
+    run_config = run_config or validate(config)
     seeds = seed_range(run_config)
     draws = bool((run_config.resolved.get("parameters") or {}).get("draw_from_posterior"))
     store = SeedStore(folder)
@@ -301,6 +306,8 @@ def run_ensemble(config: dict, folder: Path, progress_seconds: float = 10.0) -> 
             progress = _Progress(len(seeds), len(saved), progress_seconds)
 
             def on_saved(receipt: ChunkReceipt) -> None:
+                log.debug("seeds %d-%d saved (%.3f s)", receipt.first, receipt.last,
+                          receipt.seconds)
                 planner.record(receipt)
                 progress.add(receipt.n_seeds)
 

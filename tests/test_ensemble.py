@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 import sim
-from sim.running import arm_outputs, ensemble
+from sim.running import arm_outputs, runner
 from sim.running.compose import compose_config
 from sim.running.ensemble import ChunkPlanner, ChunkReceipt, consecutive_ranges, run_ensemble
 from sim.running.seed_chunks import SeedFolderConflict, SeedStore
@@ -224,7 +224,7 @@ def test_bad_ensemble_settings_are_refused_before_anything_runs(tmp_path, overri
 
 
 def test_a_failing_seed_keeps_the_saved_ones(tmp_path, monkeypatch):
-    real_run = ensemble.run
+    real_run = runner.run
 
     def flaky(run_config):
         if run_config.seed == 2:
@@ -232,12 +232,12 @@ def test_a_failing_seed_keeps_the_saved_ones(tmp_path, monkeypatch):
         return real_run(run_config)
 
     config = _plain([*ONE_YEAR, "ensemble.size=4", "ensemble.n_jobs=1"])
-    monkeypatch.setattr(ensemble, "run", flaky)
+    monkeypatch.setattr(runner, "run", flaky)
     with pytest.raises(RuntimeError, match="seed 2"):
         run_ensemble(config, tmp_path)
     saved = SeedStore(tmp_path).saved_seeds(range(4))  # whole chunks before the failing one
     assert 0 in saved and 2 not in saved and 3 not in saved
-    monkeypatch.setattr(ensemble, "run", real_run)
+    monkeypatch.setattr(runner, "run", real_run)
     done = run_ensemble(config, tmp_path)
     assert (done.already_saved, done.ran) == (len(saved), 4 - len(saved))
     with pytest.raises(SeedFolderConflict, match="holds seeds of another config"):

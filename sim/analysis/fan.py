@@ -4,26 +4,32 @@ The top panel is national monthly fatalities (all actors): the median over seeds
 band (10-90%) and the 95% band (2.5-97.5%), with lever dates dashed. The bottom panel is the
 same for annual totals (whole calendar years only), with the annual figures CRSS reported as
 points: they are annual counts, so they are never drawn against monthly values.
+
+matplotlib is imported only to draw (:func:`pyplot`), so the bands can be computed without it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from sim.analysis.tables import QUANTILES, quantile_bands  # noqa: E402
-from sim.data import reported  # noqa: E402
-from sim.running.outputs import atomic_write  # noqa: E402
+from sim.analysis.tables import QUANTILES, quantile_bands
+from sim.data import reported
+from sim.running.outputs import atomic_write
 
 VALUE = "fatalities_total"
 """The column of the national table a fan chart shows [fatalities per month]."""
+
+
+def pyplot():
+    """matplotlib's pyplot on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def lever_lines(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
@@ -96,7 +102,7 @@ def draw_lever_lines(ax, lines: list[tuple[pd.Timestamp, str]],
 def save_figure(fig, path: Path) -> Path:
     """Write ``fig`` as PNG (atomically) and close it."""
     atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    pyplot().close(fig)
     return Path(path)
 
 
@@ -132,10 +138,13 @@ def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], titl
              path: Path) -> Path:
     """Fan chart of one arm (see the module docstring) from its national table (``seed``,
     ``month``, ``fatalities_total``) and its lever dates (:func:`lever_lines`)."""
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
     monthly = monthly_bands(national)
     annual = annual_bands(national)
     n_seeds = int(national["seed"].nunique())
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 8),
+    fig, (top, bottom) = pyplot().subplots(2, 1, figsize=(11, 8),
                                       gridspec_kw={"height_ratios": [3, 2]})
     draw_bands(top, pd.to_datetime(monthly["month"]), monthly, "tab:blue", "median")
     draw_lever_lines(top, lines)

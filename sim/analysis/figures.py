@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.analysis.arms import Arm  # noqa: E402
-from sim.analysis.fan import draw_bands, draw_lever_lines, save_figure  # noqa: E402
+from sim.analysis.arms import Arm
+from sim.analysis.fan import draw_bands, draw_lever_lines, pyplot, save_figure
 
 
 def plot_differences(diff: pd.DataFrame, arms: list[Arm],
@@ -30,7 +26,7 @@ def plot_differences(diff: pd.DataFrame, arms: list[Arm],
         return None
     moved = diff[(diff["q025"] != 0) | (diff["q975"] != 0)]
     lo = (pd.Timestamp(moved["month"].min()) - pd.DateOffset(months=3)) if len(moved) else None
-    fig, axes = plt.subplots(len(compared), 1, figsize=(11, 2.6 * len(compared) + 0.6),
+    fig, axes = pyplot().subplots(len(compared), 1, figsize=(11, 2.6 * len(compared) + 0.6),
                              sharex=True, squeeze=False)
     for ax, arm in zip(axes[:, 0], compared, strict=True):
         table = diff[diff["arm"] == arm.label]

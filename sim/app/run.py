@@ -69,11 +69,9 @@ def _refused(exc: Exception) -> bool:
 
 
 def _run_job(cfg: DictConfig) -> dict:
-    # The model is imported by the job, not by the command: a sweep's main process need not
-    # import it until the first job runs.
+    # The model is imported by a single run's job, not by the command: an arm's seeds run in
+    # worker processes that have it preloaded (sim.running.pool).
     from sim.app.arm import run_arm
-    from sim.running.outputs import write_run
-    from sim.running.runner import run
 
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
@@ -90,7 +88,10 @@ def _run_job(cfg: DictConfig) -> dict:
             log.info("scenario=%s seed=%d already finished in %s: skipped",
                      run_config.scenario.name, run_config.seed, folder)
             return {"folder": str(folder), "status": "skipped"}
-        result = run(run_config)
+        from sim.running import runner
+        from sim.running.outputs import write_run
+
+        result = runner.run(run_config)
         write_run(result, folder)
     except Exception as exc:
         scenario = run_config.scenario.name if run_config else cfg.get("scenario", {}).get("name")

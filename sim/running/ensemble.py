@@ -2,7 +2,7 @@
 saved as they finish and resumed after an interruption.
 
 The config is validated once. Each seed then runs as
-``run(dataclasses.replace(run_config, seed=s))``, except with
+``sim.running.runner.run(dataclasses.replace(run_config, seed=s))``, except with
 ``parameters.draw_from_posterior=true``, where every seed draws its own parameters: the plain
 config is validated again with that seed. Seeds go to worker processes in chunks of
 consecutive seeds, sized from the time per seed measured so far to take about
@@ -32,16 +32,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omegaconf import OmegaConf
 
 from sim.running import pool
 from sim.running.config import RunConfig, SimConfig, validate
 from sim.running.progress import format_progress
-from sim.running.runner import SimulationResult, run
 from sim.running.seed_chunks import SeedStore
 from sim.running.seed_tables import seed_tables
 from sim.running.sweep import FINISHED
+
+if TYPE_CHECKING:
+    from sim.running.runner import SimulationResult
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +131,17 @@ def initialize_worker(run_config: RunConfig, draw_config: dict | None, arm: str)
 
 
 def run_seed(seed: int) -> SimulationResult:
-    """One seed of the ensemble this process was initialised with."""
+    """One seed of the ensemble this process was initialised with.
+
+    The model is imported here, not with this module: the process that hands out the seeds
+    never runs one (unless it runs them all itself), and workers have it preloaded.
+    """
+    from sim.running import runner
+
     assert _worker is not None, "initialize_worker was not called in this process"
     if _worker.draw_config is not None:
-        return run(validate({**_worker.draw_config, "seed": seed}))
-    return run(dataclasses.replace(_worker.run_config, seed=seed))
+        return runner.run(validate({**_worker.draw_config, "seed": seed}))
+    return runner.run(dataclasses.replace(_worker.run_config, seed=seed))
 
 
 def run_chunk(first: int, last: int) -> ChunkReceipt:

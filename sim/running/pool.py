@@ -16,8 +16,9 @@ import os
 import threading
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["sim.running.ensemble"]
-"""Modules the fork server imports before it forks workers (they import the model)."""
+PRELOAD = ["sim.running.ensemble", "sim.running.runner"]
+"""Modules the fork server imports before it forks workers: the ensemble's worker side and the
+model."""
 N_JOBS_PER_CORE = 4
 """Most worker processes per usable core that ``ensemble.n_jobs`` may ask for."""
 

@@ -45,8 +45,10 @@ def run_arm(config: dict, run_config: RunConfig, folder: Path) -> str:
         title = f"scenario {run_config.scenario.name}, seeds {seeds[0]}-{seeds[-1]}"
         files.append(plot_fan(tables.national, lever_lines(tables.levers), title,
                               folder / "fan.png"))
-    manifest = arm_manifest(config, run_config, ensemble, [p.name for p in files], tables.rows)
+    seconds = time.perf_counter() - start
+    manifest = arm_manifest(config, run_config, ensemble, [p.name for p in files], tables.rows,
+                            seconds)
     write_arm_manifest(folder, manifest)
     log.info("arm %s: %d seeds -> %s (tables and plots in %.1f s)", run_config.scenario.name,
-             len(seeds), folder, time.perf_counter() - start)
+             len(seeds), folder, seconds)
     return "finished"

@@ -177,9 +177,11 @@ def write_arm_tables(folder: Path, seeds: range) -> ArmTables:
 
 
 def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
-                 files: list[str], rows: dict[str, int]) -> dict:
+                 files: list[str], rows: dict[str, int], tables_seconds: float) -> dict:
     """Everything needed to reproduce and trust an arm: what a single run's manifest holds
-    (:func:`sim.running.outputs.manifest`), with every seed instead of one."""
+    (:func:`sim.running.outputs.manifest`), with every seed instead of one; and what the arm
+    cost: wall and CPU times of running the seeds, and the wall time of writing its tables
+    and plots (``tables_seconds``) [s]."""
     seeds = ensemble.seeds
     return {
         "sim_version": package_versions()["sim"],
@@ -192,6 +194,9 @@ def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
             "identity_sha256": identity_sha256(config),
             "seeds_saved_before": ensemble.already_saved, "seeds_run": ensemble.ran,
             "workers": ensemble.workers, "run_seconds": round(ensemble.seconds, 3),
+            "worker_cpu_seconds": round(ensemble.worker_cpu_seconds, 3),
+            "main_cpu_seconds": round(ensemble.main_cpu_seconds, 3),
+            "tables_seconds": round(tables_seconds, 3),
         },
         "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.model.rng.STREAMS); "
         "levers: SeedSequence(seed, spawn_key=(1000, crc32(name))); one seed per run",

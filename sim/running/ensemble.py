@@ -118,6 +118,8 @@ class ChunkReceipt:
     last: int
     seconds: float
     """Time the worker spent on the chunk, runs and saving [s]."""
+    cpu_seconds: float = 0.0
+    """CPU time the worker used for the chunk [s] (:func:`time.process_time`)."""
 
     @property
     def n_seeds(self) -> int:
@@ -146,10 +148,10 @@ def run_seed(seed: int) -> SimulationResult:
 
 def run_chunk(first: int, last: int) -> ChunkReceipt:
     """Run seeds ``first`` to ``last`` and save them as one chunk."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = [run_seed(seed) for seed in range(first, last + 1)]
     _worker.store.write_chunk(first, last, seed_tables(results))
-    return ChunkReceipt(first, last, time.perf_counter() - start)
+    return ChunkReceipt(first, last, time.perf_counter() - start, time.process_time() - cpu)
 
 
 # --- in the main process ----------------------------------------------------------------------
@@ -222,6 +224,10 @@ class EnsembleRun:
     workers: int
     seconds: float
     """Wall time of running the seeds [s]."""
+    worker_cpu_seconds: float = 0.0
+    """CPU time the workers used for the seeds run now, runs and saving [s]."""
+    main_cpu_seconds: float = 0.0
+    """CPU time this process used meanwhile, handing out seeds and logging [s]."""
 
 
 class _Progress:
@@ -309,14 +315,17 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
                  "on %d worker process%s", len(seeds), seeds[0], seeds[-1],
                  run_config.scenario.name, folder, len(saved), len(todo), workers,
                  "" if workers == 1 else "es")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
+        worker_cpu = 0.0
         if todo:
             planner = ChunkPlanner(todo, workers)
             progress = _Progress(len(seeds), len(saved), progress_seconds)
 
             def on_saved(receipt: ChunkReceipt) -> None:
+                nonlocal worker_cpu
                 log.debug("seeds %d-%d saved (%.3f s)", receipt.first, receipt.last,
                           receipt.seconds)
+                worker_cpu += receipt.cpu_seconds
                 planner.record(receipt)
                 progress.add(receipt.n_seeds)
 
@@ -331,5 +340,9 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
                     f"a worker process died ({exc}); {progress.done} of {len(seeds)} seeds are "
                     f"saved in {store.folder}; run the same command again to run the rest"
                 ) from None
+    main_cpu = time.process_time() - cpu
+    if workers == 1:  # the seeds ran in this process: their time is the workers'
+        main_cpu = max(0.0, main_cpu - worker_cpu)
     return EnsembleRun(seeds=seeds, already_saved=len(saved), ran=len(todo), workers=workers,
-                       seconds=time.perf_counter() - start)
+                       seconds=time.perf_counter() - start, worker_cpu_seconds=worker_cpu,
+                       main_cpu_seconds=main_cpu)

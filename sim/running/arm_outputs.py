@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,8 @@ from sim.running.sweep import FINISHED
 
 ROWS_PER_BLOCK = 1 << 20
 """Rows per Parquet row group and per block written to the CSV file."""
-TABLE_ORDER = ("monthly", "state", "levers", "crossings", "parameters")
+TABLE_ORDER = ("monthly", "crossings", "state", "levers", "parameters")
+"""Tables in the order they are written (largest first) and listed in the manifest."""
 
 
 @dataclass
@@ -157,17 +159,31 @@ def _with_callback(pieces: Iterable[pa.Table], on_piece) -> Iterator[pa.Table]:
         yield piece
 
 
-def write_arm_tables(folder: Path, seeds: range) -> ArmTables:
-    """Write the arm's tables (see the module docstring) for ``seeds`` from ``folder/seeds``."""
+def write_arm_tables(folder: Path, seeds: range, threads: int | None = None) -> ArmTables:
+    """Write the arm's tables (see the module docstring) for ``seeds`` from ``folder/seeds``.
+
+    Tables are written side by side on ``threads`` threads (default: one per usable core, at
+    most one per table): pyarrow reads and writes without holding the GIL, so the cores that
+    ran the seeds also write their tables.
+    """
+    from sim.running.pool import usable_cores
+
     store = SeedStore(folder)
     names = [n for n in TABLE_ORDER if n in store.table_names()]
+    national: list[pa.Table] = []
+
+    def collect(piece: pa.Table) -> None:
+        national.append(_national(piece))
+
+    threads = max(1, min(len(names), threads or usable_cores()))
+    with ThreadPoolExecutor(threads, thread_name_prefix="sim-arm-table") as executor:
+        futures = {name: executor.submit(write_table, store, name, seeds, folder,
+                                         collect if name == "monthly" else None)
+                   for name in names}
     files: list[Path] = []
     rows: dict[str, int] = {}
-    national: list[pa.Table] = []
     for name in names:
-        on_piece = (lambda piece: national.append(_national(piece))) if name == "monthly" \
-            else None
-        written, rows[name] = write_table(store, name, seeds, folder, on_piece)
+        written, rows[name] = futures[name].result()
         files += written
     nat = (pa.concat_tables(national).to_pandas() if national
            else pd.DataFrame(columns=[SEED, "month", "fatalities_total"]))

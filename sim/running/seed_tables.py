@@ -30,28 +30,27 @@ PARAMETERS = "parameters"
 seed, the posterior ``row`` drawn, one column per parameter path."""
 
 
-def column_array(parts: Sequence[pd.Series]) -> pa.Array:
-    """One column of several runs as an Arrow array: numbers and booleans keep their numpy
-    type; anything else becomes strings."""
-    values = [part.to_numpy() for part in parts]
-    if values and all(v.dtype.kind in "biuf" for v in values):
-        return pa.array(np.concatenate(values))
-    merged = np.concatenate([np.asarray(v, dtype=object) for v in values]) if values else []
-    return pa.array(merged, type=pa.string())
-
-
 def stack(frames: Sequence[pd.DataFrame], seeds: Sequence[int]) -> pa.Table:
-    """``frames`` (one per seed, same columns) as one table with a leading seed column."""
-    lengths = [len(frame) for frame in frames]
-    columns = {SEED: pa.array(np.repeat(np.asarray(seeds, dtype=np.int64), lengths))}
+    """``frames`` (one per seed, same columns) as one table with a leading seed column.
+
+    Numbers and booleans keep their type; every other column becomes Arrow strings.
+    """
+    import pandas as pd
+
     names = list(frames[0].columns)
     for frame in frames[1:]:
         if list(frame.columns) != names:
             raise ValueError(f"runs of one ensemble returned different columns: {names} and "
                              f"{list(frame.columns)}")
+    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    table = pa.Table.from_pandas(joined, preserve_index=False)
+    fields = [pa.field(SEED, pa.int64())]
     for name in names:
-        columns[name] = column_array([frame[name] for frame in frames])
-    return pa.table(columns)
+        numeric = joined[name].dtype.kind in "biuf"
+        fields.append(pa.field(name, table.schema.field(name).type if numeric else pa.string()))
+    lengths = [len(frame) for frame in frames]
+    seed = pa.array(np.repeat(np.asarray(seeds, dtype=np.int64), lengths))
+    return table.add_column(0, SEED, seed).cast(pa.schema(fields))
 
 
 def parameter_draws(results: Sequence[SimulationResult]) -> pa.Table | None:

@@ -267,6 +267,20 @@ def test_parameters_drawn_from_the_posterior_differ_by_seed(tmp_path):
     pd.testing.assert_frame_equal(ours, single.monthly, check_dtype=False)
 
 
+def test_a_folder_another_process_writes_is_refused(tmp_path):
+    import fcntl
+
+    store = SeedStore(tmp_path)
+    store.folder.mkdir(parents=True)
+    with open(store.folder / ".lock", "a") as other:  # as another process holds it
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(SeedFolderConflict, match="being written by another sim process"), \
+                store.locked():
+            pass
+    with store.locked(), store.locked():  # taken again within one process
+        pass
+
+
 def _plain(overrides: list[str]) -> dict:
     from omegaconf import OmegaConf
 

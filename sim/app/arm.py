@@ -22,20 +22,24 @@ log = logging.getLogger("sim")
 def run_arm(config: dict, run_config: RunConfig, folder: Path) -> str:
     """Run (or complete) the arm ``config`` describes in ``folder``; return the job's status,
     ``finished`` or ``skipped`` (already finished)."""
-    from sim.analysis.fan import lever_lines, monthly_bands, plot_fan
-    from sim.running.arm_outputs import (
-        arm_manifest,
-        is_finished,
-        write_arm_manifest,
-        write_arm_tables,
-    )
-    from sim.running.ensemble import run_ensemble, seed_range
+    from sim.running.arm_outputs import is_finished
+    from sim.running.ensemble import seed_range
+    from sim.running.seed_chunks import SeedStore
 
     seeds = seed_range(run_config)
     if is_finished(folder, config, seeds):
         log.info("arm %s, seeds %d-%d: already finished in %s; nothing to do",
                  run_config.scenario.name, seeds[0], seeds[-1], folder)
         return "skipped"
+    with SeedStore(folder).locked():  # one process per arm folder, from its seeds to its manifest
+        return _run_and_write(config, run_config, folder, seeds)
+
+
+def _run_and_write(config: dict, run_config: RunConfig, folder: Path, seeds: range) -> str:
+    from sim.analysis.fan import lever_lines, monthly_bands, plot_fan
+    from sim.running.arm_outputs import arm_manifest, write_arm_manifest, write_arm_tables
+    from sim.running.ensemble import run_ensemble
+
     ensemble = run_ensemble(config, folder, run_config)
     start = time.perf_counter()
     tables = write_arm_tables(folder, seeds)

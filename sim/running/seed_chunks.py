@@ -35,6 +35,8 @@ from sim.running.outputs import write_json
 IDENTITY_FILE = "ensemble.json"
 LOCK_FILE = ".lock"
 _CHUNK = re.compile(r"^seeds_(\d+)-(\d+)$")
+_held: set[Path] = set()
+"""Seed folders whose lock this process holds (the lock is re-entrant within a process)."""
 
 
 class SeedFolderConflict(ValueError):
@@ -158,8 +160,12 @@ class SeedStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the folder's lock: a second process running the same arm is refused. The lock
-        goes with the process, however it ends."""
+        goes with the process, however it ends; within a process it may be taken again."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        key = self.folder.resolve()
+        if key in _held:
+            yield
+            return
         with open(self.folder / LOCK_FILE, "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -169,7 +175,11 @@ class SeedStore:
                     "or choose another output folder") from None
             except OSError:  # a file system without locks: go on unlocked
                 pass
-            yield
+            _held.add(key)
+            try:
+                yield
+            finally:
+                _held.discard(key)
 
     def claim(self, identity: dict, digest: str) -> None:
         """Record that the seeds saved here are runs of ``identity`` (sha256 ``digest``), or

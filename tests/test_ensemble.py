@@ -267,6 +267,19 @@ def test_parameters_drawn_from_the_posterior_differ_by_seed(tmp_path):
     pd.testing.assert_frame_equal(ours, single.monthly, check_dtype=False)
 
 
+def test_workers_follow_the_cores_of_a_slurm_task(monkeypatch):
+    from sim.running import pool
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.delenv("SLURM_CPUS_PER_TASK", raising=False)
+    assert pool.usable_cores() == cores == pool.n_workers(-1)
+    assert pool.n_workers(-1, n_tasks=1) == 1 and pool.n_workers(3) == 3
+    monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
+    assert pool.usable_cores() == 1 == pool.n_workers(-1)
+    assert pool.n_jobs_is_allowed(4) and not pool.n_jobs_is_allowed(5)
+    assert not pool.n_jobs_is_allowed(0) and not pool.n_jobs_is_allowed(True)
+
+
 def test_a_folder_another_process_writes_is_refused(tmp_path):
     import fcntl
 

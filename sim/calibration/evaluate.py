@@ -53,11 +53,7 @@ class Evaluator:
     def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
         if self.pool is None:
             return [run_monthly(config, s) for s in seeds]
-        # Seeds go in chunks (one per worker and round), so the config is pickled a few times
-        # per call rather than once per seed.
-        chunksize = max(1, len(seeds) // (2 * self.workers))
-        return list(self.pool.map(run_monthly, [config] * len(seeds), seeds,
-                                  chunksize=chunksize))
+        return list(self.pool.map(run_monthly, [config] * len(seeds), seeds))
 
     def close(self) -> None:
         if self.pool is not None:

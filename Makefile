@@ -18,8 +18,9 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# The default study: every scenario x 30 seeds on all cores (conf/sweep/study.yaml), report in
-# outputs/study/report/. Running it again skips the runs already finished.
+# The default study: every scenario in scenarios/ as a 30-seed ensemble on all cores
+# (conf/sweep/study.yaml), report in outputs/study/report/. Running it again skips the arms
+# already finished and completes interrupted ones.
 run: $(STAMP)
 	$(VENV)/bin/sim -m +sweep=study
 
@@ -27,7 +28,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim tests benchmarks hydra_plugins
+	$(VENV)/bin/ruff check sim tests benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -1,4 +1,5 @@
-"""The sweep report, on a synthetic sweep folder whose numbers are known."""
+"""The sweep report, on synthetic sweep folders whose numbers are known: arm folders (one per
+arm, a seed column) and old-style single-run folders (one per seed) give the same report."""
 
 from __future__ import annotations
 
@@ -20,21 +21,9 @@ MONTHS = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
 REGIONS = ["Khyber Pakhtunkhwa", "Balochistan"]
 
 
-def fake_run(sweep: Path, name: str, scenario: str, seed: int, extra: int = 0,
-             overrides: tuple[str, ...] = (), status: str = "finished") -> Path:
-    """A run folder as sim writes it: every count is 10 per month and region, plus ``extra``
-    in every 2026 month in Khyber Pakhtunkhwa (fatalities only)."""
-    folder = sweep / name
-    (folder / ".hydra").mkdir(parents=True)
-    (folder / ".hydra" / "overrides.yaml").write_text(
-        yaml.safe_dump([f"scenario={scenario}", f"seed={seed}", *overrides]))
-    if status == "unfinished":
-        return folder
-    if status == "failed":
-        (folder / "error.json").write_text(json.dumps(
-            {"scenario": scenario, "seed": seed, "error_type": "RuntimeError",
-             "error": "boom\nmore", "overrides": []}))
-        return folder
+def monthly(extra: int = 0) -> pd.DataFrame:
+    """A run's monthly table: every count is 10 per month and region, plus ``extra`` in every
+    2026 month in Khyber Pakhtunkhwa (civilian fatalities only)."""
     rows = []
     for month in MONTHS:
         for region in REGIONS:
@@ -44,44 +33,97 @@ def fake_run(sweep: Path, name: str, scenario: str, seed: int, extra: int = 0,
                    "fatalities_militant": 10}
             row["fatalities_total"] = 30 + bump
             rows.append(row)
-    pd.DataFrame(rows).to_csv(folder / "monthly.csv", index=False)
-    pd.DataFrame([{"lever": "border_closure_2025", "kind": "border_closure",
-                   "event": "start", "date": "2025-10-11"}]).to_csv(folder / "levers.csv",
-                                                                    index=False)
+    return pd.DataFrame(rows)
+
+
+LEVERS = pd.DataFrame([{"lever": "border_closure_2025", "kind": "border_closure",
+                        "event": "start", "date": "2025-10-11"}])
+
+
+def job_folder(sweep: Path, name: str, overrides: list[str], status: str) -> Path | None:
+    """A job folder with Hydra's overrides.yaml; for a failed job also error.json. Returns the
+    folder if the job is finished (its results are still to be written)."""
+    folder = sweep / name
+    (folder / ".hydra").mkdir(parents=True)
+    (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    if status == "failed":
+        scenario = overrides[0].partition("=")[2]
+        (folder / "error.json").write_text(json.dumps(
+            {"scenario": scenario, "seed": 0, "error_type": "RuntimeError",
+             "error": "boom\nmore", "overrides": []}))
+    return folder if status == "finished" else None
+
+
+def fake_run(sweep: Path, name: str, scenario: str, seed: int, extra: int = 0,
+             overrides: tuple[str, ...] = (), status: str = "finished") -> Path:
+    """A single-run folder as sim writes it (``ensemble.size=1``), with :func:`monthly`."""
+    folder = job_folder(sweep, name, [f"scenario={scenario}", f"seed={seed}", *overrides],
+                        status)
+    if folder is None:
+        return sweep / name
+    monthly(extra).to_csv(folder / "monthly.csv", index=False)
+    LEVERS.to_csv(folder / "levers.csv", index=False)
     (folder / "manifest.json").write_text(json.dumps(
         {"scenario": scenario, "seed": seed, "git_commit": "abc"}))
     return folder
 
 
-@pytest.fixture(scope="module")
-def sweep(tmp_path_factory):
-    """as_happened and no_closure for seeds 0-9; no_closure adds ``seed`` fatalities per 2026
-    month; plus one failed and one unfinished run. The report is built once."""
+def fake_arm(sweep: Path, name: str, scenario: str, seeds: range, extra=lambda seed: 0,
+             overrides: tuple[str, ...] = (), status: str = "finished") -> Path:
+    """An arm folder as sim writes it (``ensemble.size=len(seeds)``): the monthly table of
+    every seed (:func:`monthly` with ``extra(seed)``) with a seed column."""
+    folder = job_folder(sweep, name, [f"scenario={scenario}", f"ensemble.size={len(seeds)}",
+                                      *overrides], status)
+    if folder is None:
+        return sweep / name
+    table = pd.concat([monthly(extra(seed)).assign(seed=seed) for seed in seeds])
+    table = table[["seed", *[c for c in table.columns if c != "seed"]]]
+    table.to_parquet(folder / "monthly.parquet", index=False)
+    table.to_csv(folder / "monthly.csv", index=False)
+    pd.concat([LEVERS.assign(seed=seed) for seed in seeds]).to_csv(folder / "levers.csv",
+                                                                    index=False)
+    (folder / "manifest.json").write_text(json.dumps(
+        {"scenario": scenario, "seed": seeds[0], "seeds": list(seeds), "git_commit": "abc"}))
+    return folder
+
+
+@pytest.fixture(scope="module", params=["arms", "runs"])
+def sweep(request, tmp_path_factory):
+    """as_happened and no_closure for seeds 0-9, as two arm folders or as 20 single-run
+    folders; no_closure adds ``seed`` fatalities per 2026 month; plus one failed and one
+    unfinished job. The report is built once per layout."""
     folder = tmp_path_factory.mktemp("compare") / "sweep"
     n = 0
     for scenario in ("as_happened", "no_closure"):
+        extra = (lambda seed: seed) if scenario == "no_closure" else (lambda seed: 0)
+        if request.param == "arms":
+            fake_arm(folder, f"{n}_{scenario}_seed0", scenario, range(10), extra)
+            n += 1
+            continue
         for seed in range(10):
-            fake_run(folder, f"{n}_{scenario}_seed{seed}", scenario, seed,
-                     extra=seed if scenario == "no_closure" else 0)
+            fake_run(folder, f"{n}_{scenario}_seed{seed}", scenario, seed, extra(seed))
             n += 1
     fake_run(folder, f"{n}_mediation_2026_seed0", "mediation_2026", 0, status="failed")
     fake_run(folder, f"{n + 1}_mediation_2026_seed1", "mediation_2026", 1, status="unfinished")
-    (folder / "sweep.json").write_text(json.dumps({"total_runs": 23,
+    (folder / "sweep.json").write_text(json.dumps({"total_runs": n + 3,
                                                    "baseline": ["scenario=as_happened"]}))
-    return folder, build_report(folder)
+    return folder, build_report(folder), n
 
 
 def test_report_numbers_are_the_paired_quantiles(sweep):
-    sweep, report = sweep
+    sweep, report, n = sweep
     out = sweep / "report"
-    assert report.finished == 20 and report.unfinished == 1 and report.expected == 23
-    assert [r.name for r in report.failed] == ["20_mediation_2026_seed0"]
-    assert "20 finished of 23 runs, 1 failed (20_mediation_2026_seed0), 1 unfinished" in \
-        report.summary()
+    assert report.finished == n and report.unfinished == 1 and report.expected == n + 3
+    assert report.seeds == 20
+    assert [r.name for r in report.failed] == [f"{n}_mediation_2026_seed0"]
+    assert (f"{n} finished of {n + 3} jobs (20 seeds), 1 failed ({n}_mediation_2026_seed0), "
+            "1 unfinished") in report.summary()
 
     table = pd.read_parquet(out / "sweep_monthly.parquet")
     assert list(table.columns) == ["run", "scenario", "seed", "month", "region", *COUNTS]
     assert len(table) == 20 * len(MONTHS) * len(REGIONS)
+    assert sorted(table.groupby(["scenario", "seed"]).size().index) == [
+        (scenario, seed) for scenario in ("as_happened", "no_closure") for seed in range(10)]
     csv = pd.read_csv(out / "sweep_monthly.csv", dtype={"month": str})
     pd.testing.assert_frame_equal(table, csv, check_dtype=False)
 
@@ -105,22 +147,23 @@ def test_report_numbers_are_the_paired_quantiles(sweep):
     assert (fan.loc[fan["arm"] == "as_happened", "median"] == 60).all()
 
     runs = pd.read_csv(out / "runs.csv")
-    assert runs["status"].value_counts().to_dict() == {"finished": 20, "failed": 1,
+    assert runs["status"].value_counts().to_dict() == {"finished": n, "failed": 1,
                                                        "unfinished": 1}
+    assert runs.loc[runs["status"] == "finished", "n_seeds"].sum() == 20
     assert runs.loc[runs["status"] == "failed", "error"].item() == "RuntimeError: boom"
     text = (out / "report.md").read_text()
-    assert "1 failed" in text and "20_mediation_2026_seed0" in text
+    assert "1 failed" in text and f"{n}_mediation_2026_seed0" in text
     for png in ("fan_as_happened.png", "fan_no_closure.png", "difference.png"):
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_sim_compare_rebuilds_from_saved_outputs(sweep, capsys):
-    sweep, _ = sweep
+    sweep, _, n = sweep
     before = (sweep / "report" / "fatalities_2026.csv").read_text()
     for path in (sweep / "report").iterdir():
         path.unlink()
     main([str(sweep)])
-    assert "20 finished of 23 runs, 1 failed" in capsys.readouterr().out
+    assert f"{n} finished of {n + 3} jobs (20 seeds), 1 failed" in capsys.readouterr().out
     assert (sweep / "report" / "fatalities_2026.csv").read_text() == before
     main([str(sweep), "--baseline", "scenario=no_closure"])
     cum = pd.read_csv(sweep / "report" / "fatalities_2026.csv")
@@ -163,3 +206,18 @@ def test_arms_pair_with_the_baseline_that_shares_their_parameters(tmp_path):
     assert arms[0].baseline is arms[1] and arms[2].baseline is arms[3]
     labels = [a.label for a in make_arms(runs, parameters).values()]
     assert labels[0] == "as_happened end=2026-01-01 leakage=0.2"
+
+
+def test_two_folders_of_one_arm_with_the_same_seeds_count_each_seed_once(tmp_path):
+    """An arm re-run into a second folder (seeds 0-5 and 3-8): the paired numbers use each
+    seed once, and the report says how many were left out."""
+    folder = tmp_path / "sweep"
+    fake_arm(folder, "0_as_happened_seed0", "as_happened", range(6))
+    fake_arm(folder, "1_as_happened_seed3", "as_happened", range(3, 9))
+    fake_arm(folder, "2_no_closure_seed0", "no_closure", range(9), extra=lambda seed: 2)
+    report = build_report(folder)
+    assert report.duplicate_seeds == 3
+    cum = pd.read_csv(folder / "report" / "fatalities_2026.csv").set_index("actor")
+    assert cum.loc["total", "n_pairs"] == 9
+    assert cum.loc["total", "median"] == pytest.approx(24)
+    assert "3 seeds held by two folders" in (folder / "report" / "report.md").read_text()

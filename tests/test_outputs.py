@@ -29,7 +29,12 @@ def test_cli_run_writes_the_contract(tmp_path):
     assert manifest["config"]["levers"]["border_closure_2025"]["start"] == "2025-10-11"
     assert {"mesa", "numpy", "pandas", "hydra-core", "python"} <= set(manifest["packages"])
     assert "git_commit" in manifest
-    assert set(manifest["files"]) >= {"monthly.csv", "annual.csv", "overview.png"}
+    assert manifest["files"] == ["monthly.csv", "annual.csv", "state.csv", "levers.csv",
+                                 "crossings.csv", "overview.png"]
+    assert "seeds" not in manifest and not (out / "seeds").exists()  # ensemble.size=1
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".hydra", "annual.csv", "crossings.csv", "levers.csv", "manifest.json", "monthly.csv",
+        "overview.png", "sim.log", "state.csv"]
     assert not list(out.glob(".*.tmp"))
 
 

@@ -99,3 +99,13 @@ def test_cli_refuses_a_bad_file_in_one_line_and_runs_the_others(own_folder, tmp_
                     f"hydra.run.dir={out}"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (out / "manifest.json").exists()
+
+
+def test_a_sweep_over_every_scenario_refuses_a_bad_file(own_folder, tmp_path):
+    """The study sweeps scenario=glob(*): a bad file must stop it, not silently drop out."""
+    proc = run_cli(["-m", f"scenarios_dir={own_folder}", "scenario=glob(*)",
+                    f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path)
+    assert proc.returncode == 2
+    line = one_line(proc.stderr)
+    assert "is not allowed: " in line and "my_scenarios/" in line
+    assert not (tmp_path / "sweep").exists()

@@ -1,4 +1,5 @@
-"""Sweeps from the command line: presets, launchers, progress, resume, failures, report."""
+"""Sweeps from the command line: sweeps of arms (ensembles) and of single runs on Hydra's
+launchers, presets, progress, resume, failures, report."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.app.callbacks import format_progress
-from sim.running.compose import register
+from sim.app.callbacks import sweep_progress_line
+from sim.running.compose import available_scenarios, register
 from sim.running.sweep import sweep_size
 from tests.conftest import REPO, run_cli
 
@@ -20,7 +21,7 @@ SHORT = ["window.start=2025-01-01", "window.end=2026-12-31",
 
 
 def finished(folder) -> dict[str, float]:
-    """Run folder name -> mtime of its manifest, for the finished runs of a sweep."""
+    """Job folder name -> mtime of its manifest, for the finished jobs of a sweep."""
     return {p.parent.name: p.stat().st_mtime_ns for p in folder.glob("*/manifest.json")}
 
 
@@ -28,32 +29,40 @@ def test_sweep_size_counts_like_the_basic_sweeper():
     assert sweep_size({"scenario": "a,b,c", "seed": "range(0,30)"}, []) == 90
     assert sweep_size({"scenario": "a,b", "seed": "range(0,30)"}, ["seed=1,2"]) == 4
     assert sweep_size({}, ["scenario=a,b", "x.y=null", "seed=range(3)"]) == 6
+    scenarios = len(available_scenarios())
+    assert scenarios >= 7
+    assert sweep_size({"scenario": "glob(*)"}, []) == scenarios
+    assert sweep_size({"scenario": "glob(*,exclude=combined)"}, ["seed=1,2"]) == \
+        2 * (scenarios - 1)
 
 
 def test_progress_line():
-    line = format_progress(30, 2, 120, 65.0, pace=2.0)
-    assert line == ("sweep progress: 30/120 runs done (25%), 2 failed, elapsed 01:05, "
+    line = sweep_progress_line(30, 2, 120, 65.0, pace=2.0)
+    assert line == ("sweep progress: 30/120 jobs done (25%), 2 failed, elapsed 01:05, "
                     "about 03:00 left")
-    assert "left" not in format_progress(0, 0, 4, 1.0, pace=None)
+    assert "left" not in sweep_progress_line(0, 0, 4, 1.0, pace=None)
 
 
-@pytest.mark.parametrize("launcher", ["sim", "joblib"])
-def test_sweep_reports_and_shows_progress(tmp_path, launcher):
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_sweep_of_arms_reports_and_shows_progress(tmp_path, launcher):
+    """Two arms of 3 seeds each, one Hydra job per arm; the report pairs them seed by seed."""
     sweep = tmp_path / "sweep"
-    args = ["-m", "scenario=as_happened,no_closure", "seed=5", *SHORT,
+    args = ["-m", "scenario=as_happened,no_closure", "seed=5", "ensemble.size=3", *SHORT,
             f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep}"]
     done = run_cli(args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     log = done.stdout + done.stderr
-    assert "sweep progress: 2/2 runs done (100%)" in log
-    assert "sweep report: 2 finished of 2 runs, 0 failed" in log
+    assert "sweep progress: 2/2 jobs done (100%)" in log
+    assert "sweep report: 2 finished of 2 jobs (6 seeds), 0 failed" in log
     assert len(finished(sweep)) == 2
+    for arm in sweep.glob("*_seed5"):
+        assert "ensemble progress: 3/3 seeds done (100%)" in (arm / "sim.log").read_text()
     table = pd.read_parquet(sweep / "report" / "sweep_monthly.parquet")
     assert sorted(table.groupby(["scenario", "seed"]).size().index.tolist()) == [
-        ("as_happened", 5), ("no_closure", 5)]
-    assert len(table) == 2 * 24 * 7
+        (scenario, seed) for scenario in ("as_happened", "no_closure") for seed in (5, 6, 7)]
+    assert len(table) == 6 * 24 * 7
     cum = pd.read_csv(sweep / "report" / "fatalities_2026.csv")
-    assert set(cum["arm"]) == {"no_closure"} and (cum["n_pairs"] == 1).all()
+    assert set(cum["arm"]) == {"no_closure"} and (cum["n_pairs"] == 3).all()
 
 
 def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_path,
@@ -95,18 +104,21 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     assert pd.read_csv(sweep / "report" / "runs.csv")["status"].eq("finished").all()
 
 
-def test_submitit_local_launcher_runs_a_small_sweep(tmp_path):
-    """The code path of the SLURM preset (submitit), with its local executor: 2 jobs."""
+def test_submitit_local_launcher_runs_two_small_arms(tmp_path):
+    """The code path of the SLURM preset (submitit), with its local executor: 2 arms of 2
+    seeds, one task each."""
     sweep = tmp_path / "sweep"
     done = run_cli(["-m", "hydra/launcher=submitit_local", "scenario=as_happened,no_closure",
-                    "seed=3", *SHORT, f"hydra.sweep.dir={sweep}",
-                    "hydra.launcher.timeout_min=5"], cwd=tmp_path)
+                    "seed=3", "ensemble.size=2", *SHORT, f"hydra.sweep.dir={sweep}",
+                    "hydra.launcher.timeout_min=5", "hydra.launcher.cpus_per_task=1"],
+                   cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(finished(sweep)) == 2
-    assert (sweep / "report" / "fatalities_2026.csv").exists()
+    cum = pd.read_csv(sweep / "report" / "fatalities_2026.csv")
+    assert (cum["n_pairs"] == 2).all()
 
 
-def test_slurm_preset_composes():
+def test_study_and_slurm_presets_compose():
     register()
     GlobalHydra.instance().clear()
     with initialize_config_module(config_module="sim.conf", version_base=None):
@@ -114,14 +126,28 @@ def test_slurm_preset_composes():
                       return_hydra_config=True)
     GlobalHydra.instance().clear()
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
-    assert cfg.hydra.launcher.cpus_per_task == 1
-    assert cfg.hydra.sweeper.params.seed == "range(0,30)"
+    assert cfg.hydra.launcher.cpus_per_task == 8
+    assert cfg.hydra.sweeper.params.scenario == "glob(*)"  # every file in scenarios/
+    assert cfg.hydra.sweep.dir == "outputs/study"
+    assert cfg.ensemble.size == 30
     assert cfg.hydra.callbacks.sweep_report.baseline == ["scenario=as_happened"]
+
+
+def test_basic_launcher_is_the_default():
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_module(config_module="sim.conf", version_base=None):
+        cfg = compose(config_name="config", return_hydra_config=True)
+    GlobalHydra.instance().clear()
+    assert cfg.hydra.launcher._target_.endswith(".BasicLauncher")
+    assert cfg.hydra.sweeper._target_.endswith("BasicSweeper")
 
 
 @pytest.mark.parametrize("args,message", [
     (["-m", "+sweep=no_such_preset"], "sweep='no_such_preset' is not allowed"),
     (["-m", "+sweep=pressure_grid", "seed=-1"], "seed=-1 is not allowed"),
+    (["-m", "scenario=as_happened,no_closure", "ensemble.size=10,0"],
+     "ensemble.size=0 is not allowed: a whole number of seeds in 1..1,000,000"),
 ])
 def test_bad_sweep_input_is_one_line_and_exit_2(tmp_path, args, message):
     done = run_cli(args + [f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path)

@@ -1,9 +1,10 @@
 """Hydra callbacks for sweeps (configured under ``hydra.callbacks`` in conf/config.yaml).
 
-* :class:`SweepProgress` logs how far a sweep is: runs done of total, elapsed time and an
-  estimate of the time left. Jobs run in other processes (launcher workers, submitit jobs),
-  so it watches the sweep folder from the main process: a run is done when its folder holds
-  ``manifest.json`` (finished) or ``error.json`` (failed).
+* :class:`SweepProgress` logs how far a sweep is: jobs (arms or single runs) done of total,
+  elapsed time and an estimate of the time left. Jobs may run in other processes (joblib
+  workers, submitit jobs), so it watches the sweep folder from the main process: a job is
+  done when its folder holds ``manifest.json`` (finished) or ``error.json`` (failed). Each
+  arm logs its own progress over seeds in its log (``ensemble progress: ...``).
 * :class:`SweepReport` records the sweep's size and baseline in ``sweep.json`` when the
   sweep starts and writes the comparison report (:func:`sim.analysis.compare.build_report`) when it
   ends.
@@ -22,6 +23,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.running.progress import format_progress
 from sim.running.sweep import count_done, sweep_size, write_sweep_info
 
 log = logging.getLogger("sim.running.sweep")
@@ -38,22 +40,11 @@ def _total(config: DictConfig) -> int:
                       list(config.hydra.overrides.task))
 
 
-def format_progress(done: int, failed: int, total: int, elapsed: float,
-                    pace: float | None) -> str:
-    """One progress line: runs done of total, elapsed time [s] and, given the ``pace`` of
-    recent runs [s per run], the estimated time left."""
-    from tqdm import tqdm
-
-    line = f"sweep progress: {done}/{total} runs done"
-    if total:
-        line += f" ({100 * done / total:.0f}%)"
-    if failed:
-        line += f", {failed} failed"
-    line += f", elapsed {tqdm.format_interval(elapsed)}"
-    left = total - done
-    if left > 0 and pace:
-        line += f", about {tqdm.format_interval(pace * left)} left"
-    return line
+def sweep_progress_line(done: int, failed: int, total: int, elapsed: float,
+                        pace: float | None) -> str:
+    """One progress line: jobs done of total, elapsed time [s] and, given the ``pace`` of
+    recent jobs [s per job], the estimated time left."""
+    return format_progress("sweep", done, total, elapsed, pace, unit="jobs", failed=failed)
 
 
 class SweepProgress(Callback):
@@ -72,7 +63,7 @@ class SweepProgress(Callback):
         self._thread: threading.Thread | None = None
 
     def __getstate__(self) -> dict:
-        # Launchers pickle the callbacks to send them to the workers (sim, joblib, submitit); the
+        # Launchers pickle the callbacks to send them to the workers (joblib, submitit); the
         # watcher thread stays in the main process.
         return {"every_seconds": self.every_seconds, "poll_seconds": self.poll_seconds}
 
@@ -96,8 +87,8 @@ class SweepProgress(Callback):
         start = time.time()
         done_before = sum(count_done(folder, since=start))
         last_logged, last_done = 0.0, -1
-        first: tuple[float, int] | None = None  # time and count when a run first finished
-        log.info("sweep: %d runs into %s (%d already done)", total, folder, done_before)
+        first: tuple[float, int] | None = None  # time and count when a job first finished
+        log.info("sweep: %d jobs into %s (%d already done)", total, folder, done_before)
         while True:
             stopping = self._stop.wait(self.poll_seconds)
             finished, failed = count_done(folder, since=start)
@@ -105,14 +96,14 @@ class SweepProgress(Callback):
             now = time.time()
             if first is None and done > done_before:
                 first = (now, done)
-            # Pace from the first finished run on: start-up (composing every job's config,
+            # Pace from the first finished job on: start-up (composing every job's config,
             # starting workers) is not part of it.
             pace = ((now - first[0]) / (done - first[1])
                     if first is not None and done > first[1] else None)
             due = done != last_done and (now - last_logged >= self.every_seconds
                                          or done >= total)
             if due or (stopping and done != last_done):
-                log.info(format_progress(done, failed, total, now - start, pace))
+                log.info(sweep_progress_line(done, failed, total, now - start, pace))
                 last_logged, last_done = now, done
             if stopping:
                 return
@@ -145,6 +136,6 @@ class SweepReport(Callback):
         if report.failed:
             log.warning(report.summary())
             for run in report.failed:
-                log.warning("failed run %s: %s", run.name, run.error)
+                log.warning("failed job %s: %s", run.name, run.error)
         else:
             log.info(report.summary())

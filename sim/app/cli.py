@@ -1,31 +1,39 @@
-"""The ``sim`` console command (also ``python -m sim``).
+"""The ``sim`` console command (also ``python -m sim``): the Hydra app of :mod:`sim.app.run`.
 
-For a sweep (``-m``/``--multirun``) it starts the fork server of sim's launcher before
-anything heavy is imported (:func:`sim.app.pool.warm`), so the workers' imports overlap the main
-process's own start-up and the checking of the sweep; then it hands over to the Hydra app
-(:func:`sim.app.run.main`).
+When the command asks for an ensemble run in this process (``ensemble.size`` above 1, or a
+sweep preset, on Hydra's basic launcher), the fork server of the ensemble's workers is started
+first (:func:`sim.running.pool.warm`), so that it imports the model while this process starts
+Hydra and checks the config.
 """
 
 from __future__ import annotations
 
 import sys
 
-from sim.app import pool
+
+def _last_value(args: list[str], key: str) -> str | None:
+    values = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == key]
+    return values[-1] if values else None
 
 
-def chosen_launcher(args: list[str]) -> str:
-    """The launcher ``args`` choose (``hydra/launcher=NAME``); ``sim``, the default, if none."""
-    chosen = [a.partition("=")[2] for a in args if a.lstrip("+~").startswith("hydra/launcher=")]
-    return chosen[-1] if chosen else "sim"
-
-
-def sweeps_on_sim_launcher(args: list[str]) -> bool:
-    """Whether ``args`` ask for a sweep that sim's launcher runs."""
-    return any(a in ("-m", "--multirun") for a in args) and chosen_launcher(args) == "sim"
+def runs_ensembles_here(args: list[str]) -> bool:
+    """Whether ``args`` ask for ensembles whose workers this process starts."""
+    if any(a.startswith("--") and a != "--multirun" or a in ("-h", "-i", "-c") for a in args):
+        return False  # --help, --cfg, --info ... run nothing
+    if _last_value(args, "hydra/launcher") not in (None, "basic"):
+        return False  # jobs run in other processes, which start their own workers
+    if (_last_value(args, "ensemble.n_jobs") or "").strip() == "1":
+        return False
+    size = _last_value(args, "ensemble.size")
+    if size is not None:
+        return any(value.strip() not in ("1", "") for value in size.split(","))
+    return any(a in ("-m", "--multirun") for a in args) and _last_value(args, "sweep") is not None
 
 
 def main() -> None:
-    if sweeps_on_sim_launcher(sys.argv[1:]):
+    if runs_ensembles_here(sys.argv[1:]):
+        from sim.running import pool
+
         pool.warm()
     from sim.app.run import main as app_main
 

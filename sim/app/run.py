@@ -1,16 +1,24 @@
-"""The ``sim`` command: a Hydra app that runs one simulation per job.
+"""The ``sim`` command: a Hydra app whose job is one arm (an ensemble of seeds) or one run.
 
-    sim scenario=no_closure seed=7
-    sim -m scenario=as_happened,no_closure seed='range(30)'
+    sim scenario=no_closure seed=7                          # one run (ensemble.size=1)
+    sim scenario=no_closure ensemble.size=30                # one arm: seeds 0..29, all cores
+    sim -m scenario=as_happened,no_closure ensemble.size=30 # a sweep: one job per arm
+    sim -m scenario=as_happened,no_closure seed='range(30)' # a sweep: one job per seed
+
+Jobs run on Hydra's own launchers (``basic`` by default: each arm already uses every core;
+``hydra/launcher=joblib``, ``submitit_local``, ``slurm``).
 
 Before Hydra starts, the overrides are composed and validated once, so a bad value is
 refused with a one-line error and a non-zero exit before any output folder is created.
 Sweep presets (``sim -m +sweep=<name>``, conf/sweep/) are checked the same way: each value
 of their ``hydra.sweeper.params`` is composed and validated.
 
-In a sweep (``-m``), a run whose folder already holds a manifest for the same config is
-skipped, so re-running a sweep into the same folder completes only what is missing; a run
-that raises is recorded in its folder as ``error.json`` and the sweep goes on.
+An arm's folder is resumed: its finished seeds are kept and only the others run
+(:mod:`sim.running.ensemble`); a folder that holds seeds of another config is refused with one
+line and exit status 3 (as is an ensemble whose worker process died). In a sweep (``-m``), a
+single run whose folder already holds a manifest for the same config is skipped, so re-running
+a sweep into the same folder completes only what is missing; a job that raises is recorded in
+its folder as ``error.json`` and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -27,15 +35,14 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.app.cli import chosen_launcher
-from sim.app.pool import check_n_jobs
 from sim.running.compose import CONFIG_MODULE, CONFIG_NAME, compose_config, register
 from sim.running.config import ConfigError, RunConfig, validate
 from sim.running.scenarios import scenarios_dir_in
-from sim.running.sweep import FAILED, FINISHED, record_failure
+from sim.running.sweep import FAILED, FINISHED, record_failure, sweep_values
 
 log = logging.getLogger("sim")
 EXIT_CONFIG_ERROR = 2
+EXIT_JOB_REFUSED = 3
 
 
 def _already_finished(folder: Path, run_config: RunConfig) -> bool:
@@ -54,27 +61,45 @@ def _already_finished(folder: Path, run_config: RunConfig) -> bool:
     return True
 
 
+def _refused(exc: Exception) -> bool:
+    """The errors a job reports in one line: a folder it must not write, a dead worker."""
+    from sim.running.ensemble import EnsembleError
+    from sim.running.seed_chunks import SeedFolderConflict
+
+    return isinstance(exc, SeedFolderConflict | EnsembleError)
+
+
 def _run_job(cfg: DictConfig) -> dict:
-    # The model is imported by the job, not by the command: a sweep's main process runs no
-    # model, and its workers have it imported already (sim.app.pool).
-    from sim.running.outputs import write_run
-    from sim.running.runner import run
+    # The model is imported by a single run's job, not by the command: an arm's seeds run in
+    # worker processes that have it preloaded (sim.running.pool).
+    from sim.app.arm import run_arm
 
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     run_config = None
     try:
-        run_config = validate(cfg)
+        config = OmegaConf.to_container(cfg, resolve=True)
+        run_config = validate(config)
+        if run_config.ensemble.size > 1:
+            status = run_arm(config, run_config, folder)
+            (folder / FAILED).unlink(missing_ok=True)
+            return {"folder": str(folder), "status": status}
         if sweeping and _already_finished(folder, run_config):
             log.info("scenario=%s seed=%d already finished in %s: skipped",
                      run_config.scenario.name, run_config.seed, folder)
             return {"folder": str(folder), "status": "skipped"}
-        result = run(run_config)
+        from sim.running import runner
+        from sim.running.outputs import write_run
+
+        result = runner.run(run_config)
         write_run(result, folder)
     except Exception as exc:
         scenario = run_config.scenario.name if run_config else cfg.get("scenario", {}).get("name")
         seed = run_config.seed if run_config else cfg.get("seed")
+        if not sweeping and _refused(exc):
+            print(f"sim: error: {exc}", file=sys.stderr)
+            sys.exit(EXIT_JOB_REFUSED)
         record_failure(folder, exc, scenario, seed, list(hydra_cfg.overrides.task))
         if not sweeping:
             raise
@@ -126,7 +151,7 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
     choices = []
     for override in parsed:
         if override.is_sweep_override():
-            values = [str(v) for v in override.sweep_string_iterator()]
+            values = sweep_values(override, scenarios_dir_in(args))
             if override.key_or_group == "seed" and all(_is_int(v) for v in values):
                 values = sorted(set(values[:1] + [min(values, key=int)]), key=values.index)
         else:
@@ -143,33 +168,8 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
 
 def preflight(args: list[str]) -> None:
     """Compose and validate the config each override value gives; raise ConfigError."""
-    for arg in args:
-        key, _, value = arg.lstrip("+").partition("=")
-        if key == "hydra.launcher.n_jobs" and chosen_launcher(args) == "sim":
-            check_n_jobs(value, key)
     for overrides in _preflight_overrides(args):
         validate(compose_config(overrides))
-
-
-def register_plugins() -> None:
-    """Make sim's sweeper and launcher known to Hydra also in an editable install.
-
-    Hydra finds plugins by walking the ``hydra_plugins`` namespace on disk, which does not see
-    packages that setuptools' editable finder maps from the source tree; regular installs
-    are found either way. See hydra_plugins/sim_sweeper and hydra_plugins/sim_launcher.
-    """
-    from hydra.core.plugins import Plugins
-
-    from hydra_plugins.sim_launcher import sim_launcher
-    from hydra_plugins.sim_sweeper import sim_sweeper
-
-    registry = Plugins.instance().class_name_to_class
-    name = f"{sim_sweeper.__name__}.SimSweeper"
-    basic = registry["hydra._internal.core_plugins.basic_sweeper.BasicSweeper"]
-    if not issubclass(registry.get(name, object), basic):
-        # Subclass the BasicSweeper Hydra holds now (its plugin scan re-executes modules).
-        sim_sweeper.SimSweeper = registry[name] = sim_sweeper.sweeper_class(basic)
-    registry.setdefault(f"{sim_launcher.__name__}.SimLauncher", sim_launcher.SimLauncher)
 
 
 def main() -> None:
@@ -183,7 +183,6 @@ def main() -> None:
     except ConfigError as exc:
         print(f"sim: config error: {exc}", file=sys.stderr)
         sys.exit(EXIT_CONFIG_ERROR)
-    register_plugins()
     hydra_main()
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from sim.app import pool
+from sim.running import pool
 from sim.running.config import validate
 from sim.running.runner import run
 
@@ -45,8 +45,8 @@ class Evaluator:
 
     def __init__(self, n_jobs: int = -1):
         self.workers = pool.n_workers(n_jobs)
-        # Workers start from sim's fork server (sim.app.pool), not by forking this process: it
-        # runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
+        # Workers start from sim's fork server (sim.running.pool), not by forking this process:
+        # it runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
         self.pool = (ProcessPoolExecutor(self.workers, mp_context=pool.context())
                      if self.workers > 1 else None)
 

@@ -77,6 +77,21 @@ class ParameterSource:
     """Posterior file to draw from; empty = the committed conf/calibration/posterior.csv."""
 
 
+MAX_ENSEMBLE_SIZE = 1_000_000
+"""Most seeds one ensemble may run (a million full runs is days of work on a large node)."""
+
+
+@dataclass
+class EnsembleConfig:
+    """How many seeds one job runs, and on how many worker processes."""
+
+    size: int = 1
+    """Seeds ``seed, seed+1, ..., seed+size-1``; 1 (the default) is one run with its own files,
+    more is an ensemble into one folder (see ``sim.running.ensemble``)."""
+    n_jobs: int = -1
+    """Worker processes for an ensemble; -1 = one per usable core (``sim.running.pool``)."""
+
+
 @dataclass
 class SimConfig:
     """The whole run configuration (the Hydra schema)."""
@@ -93,6 +108,7 @@ class SimConfig:
     ``sim.running.scenarios``); empty = the built-in ones only."""
     output: OutputConfig = field(default_factory=OutputConfig)
     parameters: ParameterSource = field(default_factory=ParameterSource)
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
 
 
 @dataclass
@@ -107,6 +123,8 @@ class RunConfig:
     output: OutputConfig
     resolved: dict
     """The resolved config as plain data, for the manifest."""
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
+    """How many seeds the job runs from ``seed`` on, and on how many workers."""
 
 
 PROBABILITY_FIELDS = frozenset({
@@ -178,6 +196,18 @@ def check_params(params: ModelParams) -> None:
         raise ConfigError("model.season.peak_day_of_year", params.season.peak_day_of_year,
                           "a day of the year in 1..366")
     _check_mapping("model.permeability", params.permeability, CROSSING_KEYS, "a crossing", True)
+
+
+def check_ensemble(ensemble: EnsembleConfig) -> None:
+    """``ensemble.size`` in 1..:data:`MAX_ENSEMBLE_SIZE`; ``ensemble.n_jobs`` -1 or 1..4 x cores."""
+    from sim.running import pool
+
+    size = ensemble.size
+    if isinstance(size, bool) or not 1 <= size <= MAX_ENSEMBLE_SIZE:
+        raise ConfigError("ensemble.size", size,
+                          f"a whole number of seeds in 1..{MAX_ENSEMBLE_SIZE:,}")
+    if not pool.n_jobs_is_allowed(ensemble.n_jobs):
+        raise ConfigError("ensemble.n_jobs", ensemble.n_jobs, pool.n_jobs_allowed())
 
 
 def _date_in_window(key: str, value: Any, calendar: SimCalendar) -> dt.date:
@@ -296,6 +326,7 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
                                                           default="(missing)")) from None
     if typed.seed < 0:
         raise ConfigError("seed", typed.seed, "an integer >= 0")
+    check_ensemble(typed.ensemble)
     if typed.parameters.draw_from_posterior:
         plain, typed = _with_posterior_draw(plain, typed)
     try:
@@ -312,5 +343,5 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
     }
     return RunConfig(
         seed=typed.seed, calendar=calendar, params=typed.model, levers=levers,
-        scenario=typed.scenario, output=typed.output, resolved=plain,
+        scenario=typed.scenario, output=typed.output, resolved=plain, ensemble=typed.ensemble,
     )

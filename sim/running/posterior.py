@@ -18,15 +18,20 @@ from sim.model.rng import RandomStreams
 DEFAULT_FILE = "calibration/posterior.csv"
 
 
+def source(path: str = "") -> Path:
+    """The posterior file ``path`` names; the committed one when ``path`` is empty."""
+    return Path(path) if path else Path(str(resources.files("sim.conf").joinpath(DEFAULT_FILE)))
+
+
 def load(path: str = "") -> pd.DataFrame:
     """The weighted best set: a ``weight`` column and one column per parameter path."""
-    source = Path(path) if path else Path(str(resources.files("sim.conf").joinpath(DEFAULT_FILE)))
-    if not source.is_file():
-        raise FileNotFoundError(f"parameters.posterior_file={str(source)!r}: no such file "
+    source_path = source(path)
+    if not source_path.is_file():
+        raise FileNotFoundError(f"parameters.posterior_file={str(source_path)!r}: no such file "
                                 "(run sim-calibrate first)")
-    table = pd.read_csv(source)
+    table = pd.read_csv(source_path)
     if "weight" not in table or (table["weight"] < 0).any() or table["weight"].sum() <= 0:
-        raise ValueError(f"{source}: needs a 'weight' column of non-negative weights")
+        raise ValueError(f"{source_path}: needs a 'weight' column of non-negative weights")
     return table
 
 

@@ -1,12 +1,14 @@
-"""A sweep folder: which runs it holds, their status, and one tidy table for all of them.
+"""A sweep folder: which jobs it holds, their status, and one tidy table for all of them.
 
-A sweep folder is what ``sim -m`` writes (``hydra.sweep.dir``): one sub-folder per run
-(``hydra.sweep.subdir``), each with Hydra's ``.hydra/overrides.yaml`` and then either
+A sweep folder is what ``sim -m`` writes (``hydra.sweep.dir``): one sub-folder per job
+(``hydra.sweep.subdir``). A job is an *arm* (``ensemble.size > 1``: many seeds of one config in
+one folder, :mod:`sim.running.arm_outputs`) or a single run (one seed). Each folder holds
+Hydra's ``.hydra/overrides.yaml`` and then either
 
-* ``manifest.json`` — written last by :func:`sim.running.outputs.write_run`: the run is
-  **finished**;
-* ``error.json`` — written by :func:`record_failure`: the run raised and is **failed**;
-* neither — the run has not finished (still running, interrupted, or not started).
+* ``manifest.json`` — written last by :func:`sim.running.outputs.write_run` or
+  :func:`sim.running.arm_outputs.write_arm_manifest`: the job is **finished**;
+* ``error.json`` — written by :func:`record_failure`: the job raised and is **failed**;
+* neither — the job has not finished (still running, interrupted, or not started).
 
 ``sweep.json`` at the top (written when the sweep starts) records how many runs the sweep
 has in total and which runs the report compares against (the baseline). Everything here
@@ -31,6 +33,7 @@ from sim.running.outputs import write_json
 
 if TYPE_CHECKING:
     import pandas as pd
+    from hydra.core.override_parser.types import Override
 
 FINISHED = "manifest.json"
 FAILED = "error.json"
@@ -39,8 +42,9 @@ REPORT_DIR = "report"
 COUNTS = ("attacks", "operations", "fatalities_civilian", "fatalities_security",
           "fatalities_militant", "fatalities_total")
 """Count columns of a run's monthly table (events per month and region)."""
-NOT_PARAMETERS = ("scenario", "seed", "sweep")
-"""Override keys that are not sweep parameters (scenario and seed have their own columns)."""
+NOT_PARAMETERS = ("scenario", "seed", "sweep", "ensemble", "output")
+"""Override keys that are not sweep parameters (scenario and seed have their own columns; an
+arm's seeds are in its rows; output settings change no result)."""
 
 
 class SweepError(ValueError):
@@ -49,7 +53,7 @@ class SweepError(ValueError):
 
 @dataclass
 class Run:
-    """One run folder of a sweep."""
+    """One job folder of a sweep: an arm (many seeds) or a single run."""
 
     name: str
     """The folder's name inside the sweep folder."""
@@ -58,6 +62,9 @@ class Run:
     """finished, failed or unfinished."""
     scenario: str | None = None
     seed: int | None = None
+    """The (first) seed."""
+    seeds: list[int] = field(default_factory=list)
+    """For a finished job: every seed it holds (one for a single run)."""
     overrides: dict[str, str] = field(default_factory=dict)
     """The run's command-line overrides as key -> value text (leading + / ~ removed)."""
     error: str = ""
@@ -97,8 +104,36 @@ def same_value(a: object, b: object) -> bool:
     return norm(a) == norm(b)
 
 
+def group_options(group: str, own_folder: str = "") -> list[str]:
+    """The configs of a config group: for ``scenario``, every scenario file (built in and in
+    ``own_folder``, the ``scenarios_dir``), usable or not, so that a sweep over them all meets
+    a bad file and is refused; else the YAML files of ``conf/<group>/``."""
+    if group == "scenario":
+        from sim.running.scenarios import library
+
+        return list(library(own_folder))
+    from importlib import resources
+
+    folder = resources.files("sim.conf").joinpath(*group.split("/"))
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+def sweep_values(override: Override, own_folder: str = "") -> list[str]:
+    """The values a sweep override takes, as Hydra's basic sweeper lists them; a glob over
+    a config group (``scenario='glob(*)'``) is matched against :func:`group_options`."""
+    from hydra.core.override_parser.types import Glob
+
+    value = override.value()
+    if isinstance(value, Glob):
+        return list(value.filter(group_options(override.key_or_group, own_folder)))
+    return [str(v) for v in override.sweep_string_iterator()]
+
+
 def sweep_size(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> int:
-    """Number of runs Hydra's basic sweeper makes from its params and the command line.
+    """Number of jobs Hydra's basic sweeper makes from its params and the command line.
 
     Mirrors ``BasicSweeper``: one list per override key (command line after params, the
     last one wins), and the cartesian product of the lists.
@@ -109,8 +144,7 @@ def sweep_size(sweeper_params: dict[str, str], task_overrides: Iterable[str]) ->
     sizes: dict[str, int] = {}
     for override in OverridesParser.create().parse_overrides(args):
         key = override.get_key_element()
-        sizes[key] = (len(list(override.sweep_string_iterator()))
-                      if override.is_sweep_override() else 1)
+        sizes[key] = len(sweep_values(override)) if override.is_sweep_override() else 1
     return math.prod(sizes.values())
 
 
@@ -197,6 +231,7 @@ def read_run(folder: Path) -> Run:
         run.status = "finished"
         run.scenario = manifest.get("scenario")
         run.seed = manifest.get("seed")
+        run.seeds = list(manifest.get("seeds") or ([run.seed] if run.seed is not None else []))
         run.git_commit = manifest.get("git_commit")
     elif (folder / FAILED).exists():
         error = _read_json(folder / FAILED)
@@ -247,24 +282,40 @@ def sweep_parameters(runs: list[Run]) -> tuple[list[str], dict[str, str]]:
 
 
 def runs_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
-    """One row per run: run folder, scenario, sweep parameters, seed, status, error."""
+    """One row per job folder: folder, scenario, sweep parameters, (first) seed, number of
+    seeds, status, error."""
     import pandas as pd
 
     rows = []
     for run in runs:
         row = {"run": run.name, "scenario": run.scenario}
         row.update({key: run.overrides.get(key) for key in parameters})
-        row.update({"seed": run.seed, "status": run.status, "error": run.error})
+        row.update({"seed": run.seed, "n_seeds": len(run.seeds) if run.seeds else None,
+                    "status": run.status, "error": run.error})
         rows.append(row)
-    return pd.DataFrame(rows, columns=["run", "scenario", *parameters, "seed", "status", "error"])
+    return pd.DataFrame(rows, columns=["run", "scenario", *parameters, "seed", "n_seeds",
+                                       "status", "error"])
+
+
+def monthly_table(run: Run) -> pd.DataFrame:
+    """A finished job's monthly table with a ``seed`` column: an arm's ``monthly.parquet``, or
+    a single run's ``monthly.csv`` with its seed."""
+    import pandas as pd
+
+    if len(run.seeds) > 1:
+        return pd.read_parquet(run.folder / "monthly.parquet")
+    monthly = pd.read_csv(run.folder / "monthly.csv", dtype={"month": str})
+    if "seed" not in monthly:  # a single run's table
+        monthly.insert(0, "seed", run.seed)
+    return monthly
 
 
 def tidy_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
-    """The monthly tables of all finished runs stacked into one tidy table.
+    """The monthly tables of all finished jobs stacked into one tidy table.
 
     Columns: ``run``, ``scenario``, one column per sweep parameter (the override's text),
     ``seed``, ``month`` (YYYY-MM), ``region``, and the counts of :data:`COUNTS` [events per
-    month and region].
+    month and region]. An arm contributes one block of rows per seed.
     """
     import pandas as pd
 
@@ -272,16 +323,16 @@ def tidy_table(runs: list[Run], parameters: list[str]) -> pd.DataFrame:
     for run in runs:
         if run.status != "finished":
             continue
-        monthly = pd.read_csv(run.folder / "monthly.csv", dtype={"month": str})
+        monthly = monthly_table(run)
         head = {"run": run.name, "scenario": run.scenario}
         head.update({key: run.overrides.get(key) for key in parameters})
-        head["seed"] = run.seed
         frames.append(monthly.assign(**head))
     columns = ["run", "scenario", *parameters, "seed", "month", "region", *COUNTS]
     if not frames:
         return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)[columns]
-    table["seed"] = table["seed"].astype(int)
+    table["seed"] = table["seed"].astype("int64")
+    table["month"] = table["month"].astype(str)
     return table
 
 

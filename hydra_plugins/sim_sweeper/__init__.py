@@ -1,1 +1,0 @@
-"""sim's Hydra sweeper plugin (Hydra finds plugins only in the ``hydra_plugins`` namespace)."""

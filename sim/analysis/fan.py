@@ -1,0 +1,178 @@
+"""Fan charts: national fatalities of one arm over its seeds.
+
+The top panel is national monthly fatalities (all actors): the median over seeds, the 80%
+band (10-90%) and the 95% band (2.5-97.5%), with lever dates dashed. The bottom panel is the
+same for annual totals (whole calendar years only), with the annual figures CRSS reported as
+points: they are annual counts, so they are never drawn against monthly values.
+
+matplotlib is imported only to draw (:func:`pyplot`), so the bands can be computed without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.tables import QUANTILES, quantile_bands
+from sim.data import reported
+from sim.running.outputs import atomic_write
+
+VALUE = "fatalities_total"
+"""The column of the national table a fan chart shows [fatalities per month]."""
+
+
+def pyplot():
+    """matplotlib's pyplot on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def lever_lines(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
+    """(date, label) of the lever events every seed shares: each start, and each end of a
+    lever that never broke down (breakdowns, and the ends they bring, differ by seed)."""
+    if events.empty:
+        return []
+    broke = set(events.loc[events["event"] == "breakdown", "lever"])
+    keep = events[(events["event"] == "start")
+                  | ((events["event"] == "end") & ~events["lever"].isin(broke))]
+    return sorted({(pd.Timestamp(r.date), f"{r.lever} {r.event}") for r in keep.itertuples()})
+
+
+def _by_seed(national: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Seeds x periods matrix of ``VALUE``."""
+    return national.pivot_table(index="seed", columns=period, values=VALUE, aggfunc="sum",
+                                sort=True)
+
+
+def _bands_of(matrix: pd.DataFrame, period: str) -> pd.DataFrame:
+    values = matrix.to_numpy(dtype=float)
+    out = pd.DataFrame({period: matrix.columns, **quantile_bands(values)})
+    out["n"] = matrix.shape[0]
+    return out[[period, *QUANTILES, "n"]]
+
+
+def monthly_bands(national: pd.DataFrame) -> pd.DataFrame:
+    """Per month: median and bands over seeds of national fatalities, and the seeds ``n``.
+
+    Args:
+        national: one row per seed and month: ``seed``, ``month`` (YYYY-MM),
+            ``fatalities_total`` [fatalities per month, national].
+    """
+    return _bands_of(_by_seed(national, "month"), "month")
+
+
+def annual_bands(national: pd.DataFrame) -> pd.DataFrame:
+    """Per whole calendar year in the table: median and bands over seeds of national
+    fatalities [fatalities per year]."""
+    year = national["month"].str.slice(0, 4).astype(int)
+    months = national.assign(year=year).groupby("year")["month"].nunique()
+    whole = months.index[months == 12]
+    frame = national.assign(year=year)
+    frame = frame[frame["year"].isin(whole)]
+    if frame.empty:
+        return pd.DataFrame(columns=["year", *QUANTILES, "n"])
+    return _bands_of(_by_seed(frame, "year"), "year")
+
+
+def draw_bands(ax, x, table: pd.DataFrame, colour: str, label: str) -> None:
+    """The 95% band, the 80% band and the median of ``table`` against ``x``."""
+    ax.fill_between(x, table["q025"], table["q975"], color=colour, alpha=0.18, linewidth=0,
+                    label="95% band (2.5-97.5%)")
+    ax.fill_between(x, table["q10"], table["q90"], color=colour, alpha=0.35, linewidth=0,
+                    label="80% band (10-90%)")
+    ax.plot(x, table["median"], color=colour, linewidth=1.5, label=label)
+
+
+def draw_lever_lines(ax, lines: list[tuple[pd.Timestamp, str]],
+                     since: pd.Timestamp | None = None) -> None:
+    """Dashed vertical lines at lever dates, labelled along the top of the panel."""
+    for date, text in lines:
+        if since is not None and date < since:
+            continue
+        ax.axvline(date, color="k", linestyle="--", linewidth=0.8, alpha=0.6)
+        ax.annotate(text, (date, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                    va="top", ha="right", fontsize=7, alpha=0.8)
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Write ``fig`` as PNG (atomically) and close it."""
+    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    pyplot().close(fig)
+    return Path(path)
+
+
+def draw_annual(ax, annual: pd.DataFrame, colour: str) -> None:
+    """Annual medians as points with the 80% band (thick) and the 95% band (thin) as bars."""
+    years = annual["year"].astype(int)
+    ax.vlines(years, annual["q025"], annual["q975"], color=colour, alpha=0.45, linewidth=2,
+              label="95% band (2.5-97.5%)")
+    ax.vlines(years, annual["q10"], annual["q90"], color=colour, linewidth=6, alpha=0.6,
+              label="80% band (10-90%)")
+    ax.scatter(years, annual["median"], color=colour, s=30, zorder=3,
+               label="simulated (median)")
+
+
+def _reported_points(ax, years: pd.Series) -> None:
+    """CRSS national annual fatalities for ``years``, drawn a little right of the simulated
+    ones: filled reported, hollow derived."""
+    points = reported.national_fatalities()
+    points = points[points.index.isin(years)]
+    if points.empty:
+        return
+    kinds = reported.figures().loc[[f"fatalities_national_{y}" for y in points.index],
+                                   "kind"].to_numpy()
+    for kind, marker in (("reported", "s"), ("derived", "D")):
+        mask = kinds == kind
+        if mask.any():
+            ax.scatter(points.index[mask] + 0.15, points.values[mask], marker=marker, s=50,
+                       facecolors="tab:red" if kind == "reported" else "none",
+                       edgecolors="tab:red", zorder=3, label=f"CRSS national, {kind} (per year)")
+
+
+def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], title: str,
+             path: Path) -> Path:
+    """Fan chart of one arm (see the module docstring) from its national table (``seed``,
+    ``month``, ``fatalities_total``) and its lever dates (:func:`lever_lines`)."""
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    monthly = monthly_bands(national)
+    annual = annual_bands(national)
+    n_seeds = int(national["seed"].nunique())
+    fig, (top, bottom) = pyplot().subplots(2, 1, figsize=(11, 8),
+                                      gridspec_kw={"height_ratios": [3, 2]})
+    draw_bands(top, pd.to_datetime(monthly["month"]), monthly, "tab:blue", "median")
+    draw_lever_lines(top, lines)
+    top.set_title(f"{title}\nnational fatalities per month: median and bands over "
+                  f"{n_seeds} seeds", fontsize=10)
+    top.set_ylabel("fatalities per month\n(Pakistan, all actors)")
+    top.set_ylim(bottom=0)
+    top.xaxis.set_major_locator(mdates.YearLocator())
+    top.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    handles, _ = top.get_legend_handles_labels()
+    if lines:
+        handles.append(Line2D([], [], color="k", linestyle="--", linewidth=0.8,
+                              label="lever start / end"))
+    top.legend(handles=handles, loc="upper left", fontsize=8)
+
+    if len(annual):
+        draw_annual(bottom, annual, "tab:blue")
+        _reported_points(bottom, annual["year"].astype(int))
+        bottom.set_xlim(annual["year"].min() - 0.6, annual["year"].max() + 0.6)
+        bottom.legend(fontsize=7, loc="best")
+    else:
+        bottom.text(0.5, 0.5, "no whole calendar year in the window", ha="center",
+                    va="center", transform=bottom.transAxes)
+    bottom.set_title("national fatalities per calendar year", fontsize=9)
+    bottom.set_ylabel("fatalities per year\n(Pakistan, all actors)")
+    bottom.set_xlabel("year")
+    bottom.xaxis.get_major_locator().set_params(integer=True)
+    bottom.set_ylim(bottom=0)
+    fig.tight_layout()
+    return save_figure(fig, path)
+

@@ -1,0 +1,217 @@
+"""The sweep report: one tidy table for a whole sweep and the paired comparison of its arms.
+
+Every arm is compared with its baseline arm seed by seed: because every run draws its
+randomness from streams split off its seed, an arm and its baseline with the same seed are
+identical until the first day they differ, so the per-seed difference is the effect of what
+differs and its spread over seeds is the uncertainty of that effect. Job folders may be arms
+(ensembles, one folder per arm with a seed column) or single runs (one folder per seed).
+
+``sim-compare <sweep folder>`` rebuilds the whole report from the saved job folders; the
+``sim`` command builds it when a sweep ends (:class:`sim.app.callbacks.SweepReport`). Written
+into ``<sweep folder>/report/``:
+
+======================== =====================================================================
+``sweep_monthly.parquet`` / ``.csv``  every finished job's monthly table: run (job folder),
+                         scenario, sweep parameters, seed, month, region, counts
+``runs.csv``             one row per job folder with its seeds and status (finished / failed /
+                         unfinished) and, for a failed job, its error
+``fan.csv``              national monthly fatalities per arm: median and bands over seeds
+``difference.csv``       per arm and month: arm minus baseline (same seed), median and bands
+``fatalities_2026.csv``  cumulative 2026 fatalities added (+) or averted (-) by actor per arm
+``fan_<arm>.png``        fan chart per arm (:mod:`sim.analysis.fan`)
+``difference.png``       the paired difference from the baseline per arm, with its bands
+``report.md``            what the sweep holds (jobs, seeds, failures) and the headline table
+======================== =====================================================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.arms import DEFAULT_BASELINE, Arm, make_arms, pair_arms
+from sim.analysis.fan import lever_lines, plot_fan
+from sim.analysis.figures import plot_differences
+from sim.analysis.tables import (
+    COMPARISON_YEAR,
+    cumulative_table,
+    difference_table,
+    fan_table,
+    national,
+    one_row_per_seed,
+)
+from sim.running.outputs import atomic_write, write_frame
+from sim.running.sweep import (
+    REPORT_DIR,
+    Run,
+    read_runs,
+    read_sweep_info,
+    runs_table,
+    sweep_parameters,
+    tidy_table,
+)
+
+
+@dataclass
+class Report:
+    """What :func:`build_report` wrote and found."""
+
+    folder: Path
+    n_runs: int
+    """Job folders."""
+    finished: int
+    failed: list[Run]
+    unfinished: int
+    expected: int | None
+    files: list[Path]
+    headline: pd.DataFrame
+    seeds: int = 0
+    """Seeds in the finished job folders."""
+    duplicate_seeds: int = 0
+    """Seeds left out because another folder of the same arm holds them too."""
+
+    def summary(self) -> str:
+        """One line: how many jobs the report holds and which failed."""
+        text = f"sweep report: {self.finished} finished"
+        if self.expected is not None:
+            text += f" of {self.expected} jobs"
+        text += f" ({self.seeds} seeds), {len(self.failed)} failed"
+        if self.failed:
+            text += " (" + ", ".join(r.name for r in self.failed[:10])
+            text += ", ..." if len(self.failed) > 10 else ""
+            text += ")"
+        if self.unfinished:
+            text += f", {self.unfinished} unfinished"
+        return text + f" -> {self.folder}"
+
+
+def _lever_events(runs: list[Run], arm: Arm) -> pd.DataFrame:
+    """The lever events of the arm's first job folder (every seed's, for an arm folder)."""
+    folder = next(r.folder for r in runs if r.name == arm.runs[0])
+    path = folder / "levers.csv"
+    return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["lever", "event"])
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(none)\n"
+    text = frame.astype(object).where(frame.notna(), "").astype(str)
+    lines = ["| " + " | ".join(text.columns) + " |", "|" + "---|" * len(text.columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in text.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def _report_markdown(folder: Path, report: Report, info: dict, baseline: list[str],
+                     arms: list[Arm], seeds: dict[str, int], constant: dict[str, str],
+                     commits: Counter, cumulative: pd.DataFrame) -> str:
+    lines = [f"# Sweep report: {folder}", ""]
+    expected = f" of {report.expected} expected" if report.expected is not None else ""
+    lines += [f"Jobs: {report.n_runs} job folders{expected}; {report.finished} finished "
+              f"({report.seeds} seeds), {len(report.failed)} failed, {report.unfinished} "
+              "unfinished.", ""]
+    if report.duplicate_seeds:
+        lines += [f"{report.duplicate_seeds} seeds held by two folders of the same arm were "
+                  "counted once (the first folder's).", ""]
+    if report.failed:
+        lines += ["## Failed jobs", "", _markdown_table(pd.DataFrame(
+            [(r.name, r.scenario, r.seed, r.error) for r in report.failed],
+            columns=["job", "scenario", "seed", "error"])),
+            "Each failed job folder holds error.json with the traceback.", ""]
+    lines += ["## Arms", "",
+              f"Baseline (compared with, seed by seed): `{' '.join(baseline)}`"
+              + ("" if any(a.is_baseline for a in arms) else " — no such runs in this sweep, "
+                 "so no paired differences."), ""]
+    if constant:
+        lines += ["Overrides shared by every job: "
+                  + ", ".join(f"`{k}={v}`" for k, v in constant.items()), ""]
+    lines += [_markdown_table(pd.DataFrame(
+        [(a.label, len(a.runs), seeds.get(a.label, 0), "baseline" if a.is_baseline else
+          (a.baseline.label if a.baseline else "")) for a in arms],
+        columns=["arm", "job folders", "seeds", "compared with"]))]
+    lines += [f"## Cumulative {COMPARISON_YEAR} fatalities added (+) or averted (-)", "",
+              "Arm minus its baseline with the same seed, summed over the months of "
+              f"{COMPARISON_YEAR}; median and 10-90% / 2.5-97.5% over seeds (fatalities).", ""]
+    shown = cumulative[["arm", "actor", "n_pairs", "median", "q10", "q90", "q025", "q975",
+                        "arm_median", "baseline_median"]].round(1) if len(cumulative) else \
+        cumulative
+    lines += [_markdown_table(shown), "## How to read this report", "",
+              "- `fan_<arm>.png`: national fatalities of one arm over its seeds: the line is "
+              "the median, the dark band holds 80% of seeds (10-90%), the light band 95% "
+              "(2.5-97.5%). Bottom panel: annual totals with the CRSS annual figures as points "
+              "(filled: reported, hollow: derived). Dashed lines: lever start and end dates.",
+              "- `difference.png`: per seed, the arm minus its baseline; both share every "
+              "random draw until the first day they differ, so the difference is exactly 0 "
+              "before that day and then shows the effect with its spread over seeds.",
+              f"- `fatalities_{COMPARISON_YEAR}.csv`: the same paired difference summed over "
+              f"{COMPARISON_YEAR}, by actor. Negative = fatalities averted, positive = added.",
+              "- `sweep_monthly.parquet` / `.csv`: every finished job's monthly table, one "
+              "row per job folder, seed, month and region; `runs.csv`: every job folder, its "
+              "seeds and its status.", ""]
+    if commits:
+        lines += ["Source commits of the runs: "
+                  + ", ".join(f"`{c}` ({n})" for c, n in commits.most_common()), ""]
+    if info.get("overrides"):
+        lines += [f"Command-line overrides: `{' '.join(info['overrides'])}`", ""]
+    return "\n".join(lines)
+
+
+def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
+    """Read every job folder of a sweep and write its report into ``<sweep_dir>/report/``.
+
+    Args:
+        sweep_dir: the sweep folder (``hydra.sweep.dir``).
+        baseline: ``key=value`` overrides that pick the baseline arm; default: what the
+            sweep recorded in sweep.json, else ``scenario=as_happened``.
+
+    Raises:
+        SweepError: the folder is not a sweep folder (one-line message).
+    """
+    sweep_dir = Path(sweep_dir)
+    runs = read_runs(sweep_dir)
+    info = read_sweep_info(sweep_dir)
+    baseline = list(baseline or info.get("baseline") or DEFAULT_BASELINE)
+    parameters, constant = sweep_parameters(runs)
+    out = sweep_dir / REPORT_DIR
+    files: list[Path] = []
+
+    table = tidy_table(runs, parameters)
+    files += [write_frame(table, out / "sweep_monthly.parquet"),
+              write_frame(table, out / "sweep_monthly.csv"),
+              write_frame(runs_table(runs, parameters), out / "runs.csv")]
+
+    arms = list(make_arms(runs, parameters).values())
+    pair_arms(arms, baseline, constant)
+    nat = national(table) if len(table) else pd.DataFrame(columns=["run", "seed", "month"])
+    nat, duplicates = one_row_per_seed(nat, arms)
+    cumulative = cumulative_table(nat, arms, parameters)
+    seeds = {arm.label: int(nat.loc[nat["run"].isin(arm.runs), "seed"].nunique())
+             for arm in arms}
+    if arms:
+        lines = {arm.label: lever_lines(_lever_events(runs, arm)) for arm in arms}
+        diff = difference_table(nat, arms)
+        files += [write_frame(fan_table(nat, arms), out / "fan.csv"),
+                  write_frame(diff, out / "difference.csv"),
+                  write_frame(cumulative, out / f"fatalities_{COMPARISON_YEAR}.csv")]
+        for arm in arms:
+            own = nat[nat["run"].isin(arm.runs)]
+            files.append(plot_fan(own, lines[arm.label], f"arm {arm.label}",
+                                  out / f"fan_{arm.slug}.png"))
+        drawn = plot_differences(diff, arms, lines, out / "difference.png")
+        files += [drawn] if drawn else []
+
+    failed = [r for r in runs if r.status == "failed"]
+    report = Report(
+        folder=out, n_runs=len(runs), finished=sum(r.status == "finished" for r in runs),
+        failed=failed, unfinished=sum(r.status == "unfinished" for r in runs),
+        expected=info.get("total_runs"), files=files, headline=cumulative,
+        seeds=sum(seeds.values()), duplicate_seeds=duplicates,
+    )
+    commits = Counter(r.git_commit for r in runs if r.status == "finished" and r.git_commit)
+    text = _report_markdown(sweep_dir, report, info, baseline, arms, seeds, constant, commits,
+                            cumulative)
+    report.files.append(atomic_write(out / "report.md",
+                                     lambda tmp: tmp.write_text(text, encoding="utf-8")))
+    return report

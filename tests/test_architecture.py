@@ -9,6 +9,7 @@ module imports a framework's private modules (Hydra's or OmegaConf's ``_``-prefi
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,17 @@ def test_no_private_framework_modules_are_imported():
                 if parts[0] in ("hydra", "omegaconf", "mesa"):
                     private = [p for p in parts[1:] if p.startswith("_")]
                     assert not private, f"{path.relative_to(root.parent)} imports {imported}"
+
+
+def test_no_private_hydra_or_omegaconf_module_is_named_anywhere():
+    """The text grep as well as the imports: no ``hydra._internal`` or ``omegaconf._...``,
+    not even in a string, and no launcher plugin of our own."""
+    private = re.compile("_inter" "nal|omegaconf\\._")  # split so this file does not match
+    repo = PACKAGE.parent
+    hits = [f"{path.relative_to(repo)}:{n}: {line.strip()}"
+            for folder in ("sim", "tests", "benchmarks")
+            for path in sorted((repo / folder).rglob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if private.search(line)]
+    assert hits == []
+    assert not (repo / "hydra_plugins").exists()

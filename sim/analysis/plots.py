@@ -82,3 +82,8 @@ def overview(result: SimulationResult, path: Path) -> Path:
     atomic_write(Path(path), save)
     plt.close(fig)
     return Path(path)
+
+
+def overview_figures(result: SimulationResult, folder: Path) -> list[Path]:
+    """A single run's figures, for :func:`sim.running.outputs.write_run`: ``overview.png``."""
+    return [overview(result, Path(folder) / "overview.png")]

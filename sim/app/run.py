@@ -89,11 +89,12 @@ def _run_job(cfg: DictConfig) -> dict:
             log.info("scenario=%s seed=%d already finished in %s: skipped",
                      run_config.scenario.name, run_config.seed, folder)
             return {"folder": str(folder), "status": "skipped"}
+        from sim.analysis.plots import overview_figures
         from sim.running import runner
         from sim.running.outputs import write_run
 
         result = runner.run(run_config)
-        write_run(result, folder)
+        write_run(result, folder, figures=overview_figures)
     except Exception as exc:
         scenario = run_config.scenario.name if run_config else cfg.get("scenario", {}).get("name")
         seed = run_config.seed if run_config else cfg.get("seed")

@@ -123,8 +123,15 @@ def manifest(result: SimulationResult, files: list[str]) -> dict:
     }
 
 
-def write_run(result: SimulationResult, folder: Path, plots: bool = True) -> list[Path]:
-    """Write a run's tables, plot and manifest into ``folder``; the manifest comes last."""
+def write_run(result: SimulationResult, folder: Path,
+              figures: Callable[[SimulationResult, Path], list[Path]] | None = None
+              ) -> list[Path]:
+    """Write a run's tables, its figures and its manifest into ``folder``; the manifest last.
+
+    ``figures(result, folder)`` draws the run's figures and returns their paths (the app
+    passes :func:`sim.analysis.plots.overview_figures`; running knows nothing of plots). It is
+    called only when ``output.plots`` is on.
+    """
     folder = Path(folder)
     written = [
         write_csv(result.monthly, folder / "monthly.csv"),
@@ -135,10 +142,8 @@ def write_run(result: SimulationResult, folder: Path, plots: bool = True) -> lis
     ]
     if result.config.output.parquet:
         written.append(write_parquet(result.monthly, folder / "monthly.parquet"))
-    if plots and result.config.output.plots:
-        from sim.analysis.plots import overview
-
-        written.append(overview(result, folder / "overview.png"))
+    if figures is not None and result.config.output.plots:
+        written += figures(result, folder)
     names = [p.name for p in written]
     written.append(write_json(manifest(result, names), folder / "manifest.json"))
     return written

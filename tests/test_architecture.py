@@ -115,8 +115,8 @@ def test_no_private_framework_modules_are_imported():
 
 
 def test_no_private_hydra_or_omegaconf_module_is_named_anywhere():
-    """The text grep as well as the imports: no ``hydra._internal`` or ``omegaconf._...``,
-    not even in a string, and no launcher plugin of our own."""
+    """The text grep as well as the imports: no internal module of Hydra or private one of
+    OmegaConf, not even in a string, and no launcher plugin of our own."""
     private = re.compile("_inter" "nal|omegaconf\\._")  # split so this file does not match
     repo = PACKAGE.parent
     hits = [f"{path.relative_to(repo)}:{n}: {line.strip()}"

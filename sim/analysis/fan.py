@@ -134,6 +134,21 @@ def _reported_points(ax, years: pd.Series) -> None:
                        edgecolors="tab:red", zorder=3, label=f"CRSS national, {kind} (per year)")
 
 
+BAND_CAPTION = ("Bands are quantiles over seeds: the model's simulation noise, plus parameter "
+                "uncertainty only where runs drew their parameters from the calibration "
+                "(parameters.draw_from_posterior=true).\nReporting (observation) uncertainty is "
+                "not included: read the bands as narrower than what is known.")
+"""The caption under every figure with bands, so that no band is read as all we know."""
+
+
+def add_band_caption(fig) -> None:
+    """Lay out ``fig`` leaving room for :data:`BAND_CAPTION` at its foot, and write it."""
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
+    fig.text(0.01, 0.08 / height, BAND_CAPTION, fontsize=7.5, color="0.3", ha="left",
+             va="bottom")
+
+
 def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], title: str,
              path: Path) -> Path:
     """Fan chart of one arm (see the module docstring) from its national table (``seed``,
@@ -173,6 +188,6 @@ def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], titl
     bottom.set_xlabel("year")
     bottom.xaxis.get_major_locator().set_params(integer=True)
     bottom.set_ylim(bottom=0)
-    fig.tight_layout()
+    add_band_caption(fig)
     return save_figure(fig, path)
 

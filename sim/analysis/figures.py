@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.arms import Arm
-from sim.analysis.fan import draw_bands, draw_lever_lines, pyplot, save_figure
+from sim.analysis.fan import add_band_caption, draw_bands, draw_lever_lines, pyplot, save_figure
 
 
 def plot_differences(diff: pd.DataFrame, arms: list[Arm],
@@ -41,5 +41,5 @@ def plot_differences(diff: pd.DataFrame, arms: list[Arm],
                      fontsize=9)
         ax.set_ylabel("fatalities / month")
     axes[0, 0].legend(loc="upper left", fontsize=7)
-    fig.tight_layout()
+    add_band_caption(fig)
     return save_figure(fig, path)

@@ -24,7 +24,6 @@ chunked, on how many workers ran them, or on whether the ensemble was interrupte
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,10 +36,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from sim.data import reported
 from sim.running.config import RunConfig
 from sim.running.ensemble import EnsembleRun, identity_sha256
-from sim.running.outputs import atomic_write, git_commit, package_versions, write_json
+from sim.running.outputs import atomic_write, provenance, write_json
 from sim.running.seed_chunks import SeedStore
 from sim.running.seed_tables import SEED
 from sim.running.sweep import FINISHED
@@ -200,9 +198,7 @@ def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
     and plots (``tables_seconds``) [s]."""
     seeds = ensemble.seeds
     return {
-        "sim_version": package_versions()["sim"],
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": run_config.scenario.name,
+        **provenance(run_config),
         "seed": seeds.start,
         "seeds": list(seeds),
         "ensemble": {
@@ -214,13 +210,6 @@ def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
             "main_cpu_seconds": round(ensemble.main_cpu_seconds, 3),
             "tables_seconds": round(tables_seconds, 3),
         },
-        "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.model.rng.STREAMS); "
-        "levers: SeedSequence(seed, spawn_key=(1000, crc32(name))); one seed per run",
-        "window": {"start": str(run_config.calendar.start),
-                   "end": str(run_config.calendar.end)},
-        "git_commit": git_commit(),
-        "packages": package_versions(),
-        "reported_figures_sha256": reported.sha256(),
         "config": {k: v for k, v in config.items() if k != "hydra"},
         "files": files,
         "rows": rows,

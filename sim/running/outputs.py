@@ -23,6 +23,7 @@ from sim.data import reported
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.running.config import RunConfig
     from sim.running.runner import SimulationResult
 
 PACKAGES = ("sim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core", "omegaconf", "pyarrow")
@@ -104,23 +105,31 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def manifest(result: SimulationResult, files: list[str]) -> dict:
-    """Everything needed to reproduce and trust a run's outputs."""
-    cfg = result.config
+RANDOM_STREAMS = ("numpy SeedSequence(seed).spawn per purpose (sim.model.rng.STREAMS); "
+                  "levers: SeedSequence(seed, spawn_key=(1000, crc32(name)))")
+"""How a run's random streams are split off its seed, as every manifest states it."""
+
+
+def provenance(config: RunConfig) -> dict:
+    """What every manifest (a run's or an arm's) records besides its own facts: scenario,
+    window, random stream layout, sim's version, git commit, package versions, the reported
+    figures' sha256 and when it was written."""
     return {
         "sim_version": package_versions()["sim"],
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": cfg.scenario.name,
-        "seed": cfg.seed,
-        "random_streams": "numpy SeedSequence(seed).spawn per purpose (sim.model.rng.STREAMS); "
-        "levers: SeedSequence(seed, spawn_key=(1000, crc32(name)))",
-        "window": {"start": str(cfg.calendar.start), "end": str(cfg.calendar.end)},
+        "scenario": config.scenario.name,
+        "random_streams": RANDOM_STREAMS,
+        "window": {"start": str(config.calendar.start), "end": str(config.calendar.end)},
         "git_commit": git_commit(),
         "packages": package_versions(),
         "reported_figures_sha256": reported.sha256(),
-        "config": cfg.resolved,
-        "files": files,
     }
+
+
+def manifest(result: SimulationResult, files: list[str]) -> dict:
+    """Everything needed to reproduce and trust a run's outputs."""
+    cfg = result.config
+    return {**provenance(cfg), "seed": cfg.seed, "config": cfg.resolved, "files": files}
 
 
 def write_run(result: SimulationResult, folder: Path,

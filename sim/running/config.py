@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,9 +149,21 @@ def structured_schema(cls: type) -> DictConfig:
     return OmegaConf.structured(cls)
 
 
+SIZE_LIMITS = {
+    "fighters_start": (1_000_000, "at most 1,000,000 fighters per group (20 x the largest "
+                                  "reported TTP claim, S0); more would exhaust memory"),
+    "recruitment_ceiling": (10_000_000, "at most 10,000,000 fighters"),
+}
+"""Upper bounds on the fields that size a run's memory and time, with what is allowed."""
+
+
 def _check_number(key: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
+    if not math.isfinite(value):
+        raise ConfigError(key, value, "a finite number (not NaN or infinity)")
+    if name in SIZE_LIMITS and value > SIZE_LIMITS[name][0]:
+        raise ConfigError(key, value, SIZE_LIMITS[name][1])
     if name in PROBABILITY_FIELDS and not 0.0 <= value <= 1.0:
         raise ConfigError(key, value, "a probability or share in [0, 1]")
     if name in POSITIVE_FIELDS and value <= 0:
@@ -161,6 +174,8 @@ def _check_number(key: str, name: str, value: Any) -> None:
 
 def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability: bool) -> None:
     for k, v in mapping.items():
+        if isinstance(v, int | float) and not isinstance(v, bool) and not math.isfinite(v):
+            raise ConfigError(f"{key}.{k}", v, "a finite number (not NaN or infinity)")
         if k not in allowed_keys:
             raise ConfigError(f"{key}.{k}", v, f"{what} must be one of {', '.join(allowed_keys)}")
         if probability and not 0.0 <= v <= 1.0:

@@ -101,10 +101,10 @@ def git_commit() -> str | None:
 
 
 def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    """Cores the ensembles use (their own rule: CPU affinity, SLURM's cpus_per_task)."""
+    from sim.running.pool import usable_cores as cores
+
+    return cores()
 
 
 def machine_info() -> dict:

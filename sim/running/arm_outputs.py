@@ -203,7 +203,7 @@ def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
         "seeds": list(seeds),
         "ensemble": {
             "size": len(seeds), "first_seed": seeds.start, "last_seed": seeds[-1],
-            "identity_sha256": identity_sha256(config),
+            "identity_sha256": ensemble.identity_sha256,
             "seeds_saved_before": ensemble.already_saved, "seeds_run": ensemble.ran,
             "workers": ensemble.workers, "run_seconds": round(ensemble.seconds, 3),
             "worker_cpu_seconds": round(ensemble.worker_cpu_seconds, 3),

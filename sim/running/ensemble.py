@@ -85,9 +85,11 @@ def identity(config: dict) -> dict:
     return json.loads(json.dumps(full, sort_keys=True, default=str))
 
 
-def identity_sha256(config: dict) -> str:
-    """sha256 of :func:`identity` as canonical JSON."""
-    text = json.dumps(identity(config), sort_keys=True, separators=(",", ":"))
+def identity_sha256(config: dict, known: dict | None = None) -> str:
+    """sha256 of :func:`identity` as canonical JSON (``known``: that identity, if the caller
+    has it already)."""
+    text = json.dumps(known if known is not None else identity(config), sort_keys=True,
+                      separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -228,6 +230,8 @@ class EnsembleRun:
     """CPU time the workers used for the seeds run now, runs and saving [s]."""
     main_cpu_seconds: float = 0.0
     """CPU time this process used meanwhile, handing out seeds and logging [s]."""
+    identity_sha256: str = ""
+    """:func:`identity_sha256` of the config the seeds are runs of."""
 
 
 class _Progress:
@@ -305,7 +309,9 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
     draws = bool((run_config.resolved.get("parameters") or {}).get("draw_from_posterior"))
     store = SeedStore(folder)
     with store.locked():
-        store.claim(identity(config), identity_sha256(config))
+        ident = identity(config)
+        digest = identity_sha256(config, ident)
+        store.claim(ident, digest)
         (folder / FINISHED).unlink(missing_ok=True)  # unfinished until its tables are rewritten
         store.remove_unfinished()
         saved = store.saved_seeds(seeds)
@@ -345,4 +351,4 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
         main_cpu = max(0.0, main_cpu - worker_cpu)
     return EnsembleRun(seeds=seeds, already_saved=len(saved), ran=len(todo), workers=workers,
                        seconds=time.perf_counter() - start, worker_cpu_seconds=worker_cpu,
-                       main_cpu_seconds=main_cpu)
+                       main_cpu_seconds=main_cpu, identity_sha256=digest)

@@ -11,8 +11,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.analysis.fan import draw_lever_lines, save_figure  # noqa: E402
 from sim.data import reported  # noqa: E402
-from sim.running.outputs import atomic_write  # noqa: E402
 from sim.running.runner import SimulationResult  # noqa: E402
 
 ACTOR_COLOURS = {
@@ -25,14 +25,6 @@ ACTOR_COLOURS = {
 def lever_dates(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
     """(date, label) of every lever event, for dashed lines."""
     return [(pd.Timestamp(r.date), f"{r.lever} {r.event}") for r in events.itertuples()]
-
-
-def draw_lever_lines(ax, events: pd.DataFrame, label: bool = True) -> None:
-    for date, text in lever_dates(events):
-        ax.axvline(date, color="k", linestyle="--", linewidth=0.8, alpha=0.6)
-        if label:
-            ax.annotate(text, (date, 1.0), xycoords=("data", "axes fraction"), rotation=90,
-                        va="top", ha="right", fontsize=7, alpha=0.8)
 
 
 def overview(result: SimulationResult, path: Path) -> Path:
@@ -48,7 +40,7 @@ def overview(result: SimulationResult, path: Path) -> Path:
     for column, (label, colour) in ACTOR_COLOURS.items():
         top.plot(months, monthly[column], label=label, color=colour, linewidth=1.2)
     top.plot(months, monthly["fatalities_total"], label="all", color="k", linewidth=1.5)
-    draw_lever_lines(top, result.lever_events)
+    draw_lever_lines(top, lever_dates(result.lever_events))
     top.set_ylabel("fatalities per month (national)")
     top.set_title(f"sim: scenario {result.config.scenario.name}, seed {result.config.seed}")
     top.xaxis.set_major_locator(mdates.YearLocator())
@@ -75,13 +67,7 @@ def overview(result: SimulationResult, path: Path) -> Path:
     bottom.set_xlabel("year")
     bottom.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-
-    def save(tmp: Path) -> None:
-        fig.savefig(tmp, dpi=110, format="png")
-
-    atomic_write(Path(path), save)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)
 
 
 def overview_figures(result: SimulationResult, folder: Path) -> list[Path]:

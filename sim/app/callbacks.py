@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.running.progress import format_progress
 from sim.running.sweep import count_done, sweep_size, write_sweep_info
 
-log = logging.getLogger("sim.running.sweep")
+log = logging.getLogger("sim.sweep")
 
 
 def _sweep_dir(config: DictConfig) -> Path:

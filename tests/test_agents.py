@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from sim.model.agents import BorderCrossing
+from sim.model.events import ATTACKERS_KILLED, ATTACKS, EVENTS, MILITANTS_IN_OPERATIONS, OPERATIONS
 from sim.model.levers import build_levers
 from sim.model.militant_rules import attack, move, recruit, split_and_bury
 from sim.model.militants import MilitantCell
 from sim.model.model import ConflictModel
-from sim.model.observation import ATTACKS, METRICS, MILITANTS, OPERATIONS
 from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
 from sim.model.state_rules import crossing_permeability, security_operations, taliban_tolerance
 from sim.running.compose import compose_config
@@ -27,7 +27,7 @@ def make_model(*overrides: str, seed: int = 0) -> ConflictModel:
 
 def today() -> np.ndarray:
     """A day's counts [region, metric]."""
-    return np.zeros((N_PAKISTAN, len(METRICS)), dtype=np.int64)
+    return np.zeros((N_PAKISTAN, len(EVENTS)), dtype=np.int64)
 
 
 def fighters(model) -> np.ndarray:
@@ -125,7 +125,7 @@ def test_ceasefire_compliance_silences_a_group():
     assert counts[:, ATTACKS].sum() > 0  # the other groups still attack
     lost = fighters_before - fighters(model)
     assert lost[ttp_rows].sum() == 0  # no TTP cell attacked, so none lost attackers
-    assert lost[~ttp_rows].sum() == counts[:, MILITANTS].sum() > 0
+    assert lost[~ttp_rows].sum() == counts[:, ATTACKERS_KILLED].sum() > 0
 
 
 def test_operations_target_regions_with_militants_and_kill_them():
@@ -141,7 +141,7 @@ def test_operations_target_regions_with_militants_and_kill_them():
                         model.security.recent_attacks, 1.0, roster.census, roster.work, counts)
     assert np.all(counts[strength == 0, OPERATIONS] == 0)
     assert np.all(counts[strength > 0, OPERATIONS] > 0)
-    assert counts[:, MILITANTS].sum() == strength.sum() - fighters(model)[inside].sum() > 0
+    assert counts[:, MILITANTS_IN_OPERATIONS].sum() == strength.sum() - fighters(model)[inside].sum() > 0
     alive_before = len(model.agents_by_type[MilitantCell])
     roster.n, roster.next_ident = split_and_bury(cells, n, tables.groups, roster.next_ident,
                                                  roster.work)

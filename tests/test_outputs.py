@@ -5,7 +5,7 @@ import json
 import pandas as pd
 
 from sim.data import reported
-from sim.model.observation import METRICS
+from sim.model.events import METRICS
 from tests.conftest import SHORT, run_cli
 
 CONTRACT = ["month", "region", *METRICS]

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from sim.model import militant_rules, observation, sampling, space, state_rules
+from sim.model import events, militant_rules, sampling, space, state_rules
 from sim.model.militant_rules import attack, move, recruit, resupply, split_and_bury
 from sim.model.space import N_PAKISTAN
 from sim.model.state_rules import (
@@ -39,7 +39,7 @@ from sim.model.state_rules import (
     taliban_tolerance,
 )
 
-COMPILED_SOURCES = (sampling, militant_rules, state_rules, observation, space)
+COMPILED_SOURCES = (sampling, militant_rules, state_rules, events, space)
 STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
 """Columns of the daily state record, in order."""
 
@@ -48,7 +48,7 @@ class Records(NamedTuple):
     """What the loop records, per day or month."""
 
     daily: np.ndarray
-    """[day, region, metric] the monitor's counts (:class:`sim.model.observation.Monitor`)."""
+    """[day, region, metric] the monitor's counts (:class:`sim.model.events.EventCounts`)."""
     strength: np.ndarray
     """[month, 0 total / 1 inside Pakistan, group] fighters at the end of the month."""
     state: np.ndarray

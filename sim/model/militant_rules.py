@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.model.observation import ATTACKS, CIVILIANS, MILITANTS, SECURITY
+from sim.model.events import ATTACKERS_KILLED, ATTACKS, CIVILIANS_IN_ATTACKS, SECURITY_IN_ATTACKS
 from sim.model.sampling import bernoulli_gap, poisson_points
 from sim.model.space import N_PAKISTAN
 
@@ -175,9 +175,9 @@ def attack(rng, cells, n, groups, ceasefire, activity, census, work, today) -> N
         census[g, region] -= attackers
         cells.supply[i] = max(0.0, cells.supply[i] - a * groups.supply_per_attack[g])
         today[region, ATTACKS] += a
-        today[region, CIVILIANS] += civilians
-        today[region, SECURITY] += security
-        today[region, MILITANTS] += attackers
+        today[region, CIVILIANS_IN_ATTACKS] += civilians
+        today[region, SECURITY_IN_ATTACKS] += security
+        today[region, ATTACKERS_KILLED] += attackers
 
 
 @numba.njit(cache=True)

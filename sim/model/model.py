@@ -24,10 +24,10 @@ import numpy as np
 
 from sim.model.agents import AgentState, BorderCrossing, PakistanSecurityForces, TalibanAuthority
 from sim.model.calendar import SimCalendar
+from sim.model.events import EventCounts
 from sim.model.kernel import STATE_COLUMNS, Records, Streams, simulate_days
 from sim.model.levers import Lever, daily_effects
 from sim.model.militants import CellRoster
-from sim.model.observation import Monitor
 from sim.model.params import ModelParams
 from sim.model.rng import RandomStreams
 from sim.model.setup import model_setup
@@ -70,10 +70,10 @@ class ConflictModel(mesa.Model):
             for i, spec in enumerate(CROSSINGS)
         ]
         self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"])
-        self.monitor = Monitor(calendar)
+        self.events = EventCounts(calendar)
         n_groups = len(self.group_keys)
         self.records = Records(
-            daily=self.monitor.daily,
+            daily=self.events.daily,
             strength=np.zeros((len(calendar.months), 2, n_groups), dtype=np.int64),
             state=np.zeros((calendar.n_days, len(STATE_COLUMNS))),
             crossed=np.zeros((len(calendar.months), len(CROSSINGS), 2), dtype=np.int64),

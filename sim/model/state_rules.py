@@ -12,7 +12,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.model.observation import ATTACKS, CIVILIANS, MILITANTS, OPERATIONS, SECURITY
+from sim.model.events import (
+    ATTACKS,
+    CIVILIANS_IN_OPERATIONS,
+    MILITANTS_IN_OPERATIONS,
+    OPERATIONS,
+    SECURITY_IN_OPERATIONS,
+)
 from sim.model.sampling import poisson_points
 from sim.model.space import N_PAKISTAN, REGION_KEYS
 
@@ -88,8 +94,8 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, cens
         cells.fighters[i] -= killed
         census[cells.group[i], cells.region[i]] -= killed
         today[cells.region[i], OPERATIONS] += strikes
-        today[cells.region[i], MILITANTS] += killed
+        today[cells.region[i], MILITANTS_IN_OPERATIONS] += killed
     for r in range(N_PAKISTAN):
-        today[r, SECURITY] += rng.poisson(security.security_per_operation * today[r, OPERATIONS])
+        today[r, SECURITY_IN_OPERATIONS] += rng.poisson(security.security_per_operation * today[r, OPERATIONS])
     for r in range(N_PAKISTAN):
-        today[r, CIVILIANS] += rng.poisson(security.civilian_per_operation * today[r, OPERATIONS])
+        today[r, CIVILIANS_IN_OPERATIONS] += rng.poisson(security.civilian_per_operation * today[r, OPERATIONS])

@@ -20,7 +20,7 @@ class SimulationResult:
     """What one run produced.
 
     Attributes:
-        monthly: one row per month and Pakistani region (see ``sim.model.observation.METRICS``).
+        monthly: one row per month and Pakistani region (see ``sim.model.events.TABLE_COLUMNS``).
         annual: one row per year and Pakistani region, same counts.
         state: one row per month: militant strength by group (total and inside Pakistan) and
             the month-end Taliban tolerance, mean crossing permeability and ceasefire level.
@@ -51,8 +51,8 @@ def run(config: RunConfig) -> SimulationResult:
     months = calendar.months
     crossed = model.records.crossed  # [month, crossing, direction]
     return SimulationResult(
-        monthly=model.monitor.monthly(),
-        annual=model.monitor.annual(),
+        monthly=model.events.monthly(),
+        annual=model.events.annual(),
         state=_state_table(model),
         lever_events=pd.DataFrame(
             [(lv.name, lv.kind, event, str(date)) for lv in levers for date, event in lv.events],

@@ -141,7 +141,8 @@ def test_operations_target_regions_with_militants_and_kill_them():
                         model.security.recent_attacks, 1.0, roster.census, roster.work, counts)
     assert np.all(counts[strength == 0, OPERATIONS] == 0)
     assert np.all(counts[strength > 0, OPERATIONS] > 0)
-    assert counts[:, MILITANTS_IN_OPERATIONS].sum() == strength.sum() - fighters(model)[inside].sum() > 0
+    killed = counts[:, MILITANTS_IN_OPERATIONS].sum()
+    assert killed == strength.sum() - fighters(model)[inside].sum() > 0
     alive_before = len(model.agents_by_type[MilitantCell])
     roster.n, roster.next_ident = split_and_bury(cells, n, tables.groups, roster.next_ident,
                                                  roster.work)
@@ -231,7 +232,7 @@ def test_step_by_step_equals_one_run():
     for _ in range(whole.calendar.n_days - 100):
         stepped.step()
     assert not stepped.running and stepped.steps == whole.steps == whole.calendar.n_days
-    assert np.array_equal(stepped.monitor.daily, whole.monitor.daily)
+    assert np.array_equal(stepped.events.daily, whole.events.daily)
     assert np.array_equal(stepped.records.strength, whole.records.strength)
 
 

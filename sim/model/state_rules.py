@@ -96,6 +96,8 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, cens
         today[cells.region[i], OPERATIONS] += strikes
         today[cells.region[i], MILITANTS_IN_OPERATIONS] += killed
     for r in range(N_PAKISTAN):
-        today[r, SECURITY_IN_OPERATIONS] += rng.poisson(security.security_per_operation * today[r, OPERATIONS])
+        mean = security.security_per_operation * today[r, OPERATIONS]
+        today[r, SECURITY_IN_OPERATIONS] += rng.poisson(mean)
     for r in range(N_PAKISTAN):
-        today[r, CIVILIANS_IN_OPERATIONS] += rng.poisson(security.civilian_per_operation * today[r, OPERATIONS])
+        mean = security.civilian_per_operation * today[r, OPERATIONS]
+        today[r, CIVILIANS_IN_OPERATIONS] += rng.poisson(mean)

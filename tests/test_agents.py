@@ -13,7 +13,7 @@ from sim.model.militant_rules import attack, move, recruit, split_and_bury
 from sim.model.militants import MilitantCell
 from sim.model.model import ConflictModel
 from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
-from sim.model.state_rules import crossing_permeability, security_operations, taliban_tolerance
+from sim.model.state_rules import crossing_permeability, security_operations, taliban_decides
 from sim.running.compose import compose_config
 from sim.running.config import validate
 from tests.conftest import SHORT
@@ -35,19 +35,21 @@ def fighters(model) -> np.ndarray:
     return roster.cells.fighters[: roster.n]
 
 
-def test_taliban_tolerance_moves_toward_its_target():
-    model = make_model("window.start=2021-01-01", "model.taliban.adjustment_days=10")
+def test_taliban_affinity_moves_toward_its_target_and_restraint_withholds_part_of_it():
+    model = make_model("window.start=2021-01-01", "model.taliban.adjustment_days=10",
+                       "model.taliban.response_days=10")
     taliban = model.setup.tables.taliban
     p = model.params.taliban
-    tolerance = model.taliban.tolerance
-    assert tolerance == p.tolerance_before_takeover
-    for _ in range(200):
-        tolerance = taliban_tolerance(tolerance, taliban, True, False, 0.0)
-    assert tolerance == pytest.approx(p.tolerance_in_power, abs=1e-6)
-    for _ in range(200):
-        tolerance = taliban_tolerance(tolerance, taliban, True, True, 0.5)
+    assert model.taliban.tolerance == p.tolerance_before_takeover
+    state = model.agent_state.taliban
+    for _ in range(300):
+        taliban_decides(state, taliban, True, 0.0, False, False, 0.0)
+    assert model.taliban.affinity == pytest.approx(p.tolerance_in_power, abs=1e-6)
+    assert model.taliban.tolerance == pytest.approx(p.tolerance_in_power, abs=1e-6)
+    for _ in range(300):
+        taliban_decides(state, taliban, True, 0.5, True, False, 0.0)
     expected = p.tolerance_in_power * (1 - p.mediation_restraint) * 0.5
-    assert tolerance == pytest.approx(expected, abs=1e-6)
+    assert model.taliban.tolerance == pytest.approx(expected, abs=1e-6)
 
 
 def test_recruitment_grows_faster_with_a_tolerated_sanctuary():
@@ -56,7 +58,8 @@ def test_recruitment_grows_faster_with_a_tolerated_sanctuary():
         roster, groups = model.roster, model.setup.tables.groups
         rng = np.random.default_rng(0)
         for _ in range(365):
-            recruit(rng, roster.cells, roster.n, groups, tolerance, 0.0, roster.census,
+            access = np.full(len(model.group_keys), tolerance)
+            recruit(rng, roster.cells, roster.n, groups, access, 1.0, 0.0, roster.census,
                     roster.work)
         return roster.strength_by_group().sum()
 
@@ -67,8 +70,9 @@ def test_finance_cut_stops_recruitment():
     model = make_model()
     roster = model.roster
     before = roster.strength_by_group().copy()
-    recruit(np.random.default_rng(0), roster.cells, roster.n, model.setup.tables.groups, 1.0,
-            1.0, roster.census, roster.work)
+    access = np.ones(len(model.group_keys))
+    recruit(np.random.default_rng(0), roster.cells, roster.n, model.setup.tables.groups, access,
+            1.0, 1.0, roster.census, roster.work)
     assert np.array_equal(roster.strength_by_group(), before)
 
 
@@ -81,13 +85,13 @@ def test_closed_border_blocks_crossings():
         rng = np.random.default_rng(seed)
         for _ in range(days):
             move(rng, roster.cells, roster.n, tables.groups, tables.entry_region, permeability,
-                 crossed, roster.census)
+                 np.zeros(N_PAKISTAN), crossed, roster.census)
         return crossed
 
     in_sanctuary = roster.cells.region[: roster.n] >= N_PAKISTAN
-    assert move_days(np.zeros(len(CROSSING_KEYS)), 30, 1).sum() == 0
+    assert move_days(np.zeros((len(CROSSING_KEYS), 2)), 30, 1).sum() == 0
     assert np.array_equal(roster.cells.region[: roster.n] >= N_PAKISTAN, in_sanctuary)
-    assert move_days(np.ones(len(CROSSING_KEYS)), 30, 1).sum() > 0
+    assert move_days(np.ones((len(CROSSING_KEYS), 2)), 30, 1).sum() > 0
 
 
 def test_spillover_goes_to_a_neighbouring_pakistani_region():
@@ -102,7 +106,7 @@ def test_spillover_goes_to_a_neighbouring_pakistani_region():
     assert ttp_in_kp.any()
     crossed = np.zeros((len(CROSSING_KEYS), 2), dtype=np.int64)
     move(np.random.default_rng(5), cells, n, tables.groups, tables.entry_region,
-         np.ones(len(CROSSING_KEYS)), crossed, roster.census)
+         np.ones((len(CROSSING_KEYS), 2)), np.zeros(N_PAKISTAN), crossed, roster.census)
     moved_to = cells.region[:n][ttp_in_kp]
     neighbours = {region_index(k) for k in ("punjab", "islamabad", "gb", "ajk", "balochistan")}
     assert set(moved_to.tolist()) <= neighbours
@@ -121,7 +125,8 @@ def test_ceasefire_compliance_silences_a_group():
     counts = today()
     for _ in range(50):
         cells.supply[:n] = 1.0
-        attack(rng, cells, n, groups, ceasefire, 1.0, roster.census, roster.work, counts)
+        attack(rng, cells, n, groups, ceasefire, 1.0, np.zeros(N_PAKISTAN), 0.0, roster.census,
+               roster.work, counts, np.zeros((len(model.group_keys), 2), dtype=np.int64))
     assert counts[:, ATTACKS].sum() > 0  # the other groups still attack
     lost = fighters_before - fighters(model)
     assert lost[ttp_rows].sum() == 0  # no TTP cell attacked, so none lost attackers
@@ -138,7 +143,8 @@ def test_operations_target_regions_with_militants_and_kill_them():
                            minlength=N_PAKISTAN)[:N_PAKISTAN]
     counts = today()
     security_operations(np.random.default_rng(0), cells, n, tables.security,
-                        model.security.recent_attacks, 1.0, roster.census, roster.work, counts)
+                        model.security.recent_attacks, strength.astype(float), 1.0,
+                        roster.census, roster.work, counts)
     assert np.all(counts[strength == 0, OPERATIONS] == 0)
     assert np.all(counts[strength > 0, OPERATIONS] > 0)
     killed = counts[:, MILITANTS_IN_OPERATIONS].sum()
@@ -160,8 +166,8 @@ def test_operations_lever_scales_operations():
         counts = today()
         for _ in range(50):
             security_operations(rng, roster.cells, roster.n, tables.security,
-                                model.security.recent_attacks, intensity, roster.census,
-                                roster.work, counts)
+                                model.security.recent_attacks, model.security.estimate,
+                                intensity, roster.census, roster.work, counts)
         return counts[:, OPERATIONS].sum()
 
     assert operations(0.0) == 0
@@ -241,7 +247,7 @@ def test_border_crossing_permeability_and_records():
     crossing = model.crossings[0]
     assert isinstance(crossing, BorderCrossing)
     out = model.agent_state.permeability
-    multiplier = np.ones(len(CROSSING_KEYS))
+    multiplier = np.ones((len(CROSSING_KEYS), 2))
     multiplier[0] = 0.25
     crossing_permeability(model.setup.tables.base_permeability, multiplier, out)
     assert crossing.permeability == pytest.approx(0.25 * crossing.base_permeability)

@@ -4,15 +4,14 @@ import numpy as np
 import pytest
 
 from sim.model.calendar import SimCalendar
-from sim.model.levers import (
+from sim.model.lever_configs import (
     BorderClosureConfig,
     MediationConfig,
     OperationsConfig,
     PressureConfig,
     TalibanRuleConfig,
-    build_levers,
-    daily_effects,
 )
+from sim.model.levers import build_levers, daily_effects
 from sim.model.space import CROSSING_KEYS
 
 CAL = SimCalendar.from_strings("2025-01-01", "2025-12-31")

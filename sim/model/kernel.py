@@ -33,14 +33,24 @@ from sim.model import events, militant_rules, sampling, space, state_rules
 from sim.model.militant_rules import attack, move, recruit, resupply, split_and_bury
 from sim.model.space import N_PAKISTAN
 from sim.model.state_rules import (
+    AFFINITY,
+    REMEMBERED_STRIKES,
+    RESTRAINT,
+    TOLERANCE,
     crossing_permeability,
+    feel_pressure,
+    gather_intelligence,
     observe_attacks,
+    sanctuary_access,
+    sanctuary_strength,
     security_operations,
-    taliban_tolerance,
+    strike_sanctuaries,
+    taliban_decides,
 )
 
 COMPILED_SOURCES = (sampling, militant_rules, state_rules, events, space)
-STATE_COLUMNS: tuple[str, ...] = ("tolerance", "permeability", "ceasefire", "cells")
+STATE_COLUMNS: tuple[str, ...] = ("tolerance", "affinity", "restraint", "remembered_strikes",
+                                   "permeability", "ceasefire", "cells")
 """Columns of the daily state record, in order."""
 
 
@@ -55,6 +65,11 @@ class Records(NamedTuple):
     """[day, column] the end-of-day state, columns :data:`STATE_COLUMNS`."""
     crossed: np.ndarray
     """[month, crossing, 0 in / 1 out] militant cells that crossed."""
+    group_attacks: np.ndarray
+    """[month, group, 0 all / 1 on security forces] each group's attacks."""
+    sanctuary: np.ndarray
+    """[month, group, column] in each group's Afghan sanctuary: Pakistani strikes that hit
+    its cells, its fighters they killed, Taliban raids on it, its fighters they killed."""
 
 
 class Streams(NamedTuple):
@@ -64,17 +79,22 @@ class Streams(NamedTuple):
     movement: np.random.Generator
     attacks: np.random.Generator
     operations: np.random.Generator
+    sanctuary: np.random.Generator
 
 
 @numba.njit(cache=True)
-def record_day(day, n, tolerance, permeability, ceasefire, records) -> None:
-    """The monitor's end-of-day state: the Taliban's tolerance, the crossings' mean
-    permeability, the strongest ceasefire compliance and the number of cells."""
+def record_day(day, n, taliban, permeability, ceasefire, records) -> None:
+    """The end-of-day state: the Taliban's tolerance, affinity, restraint and remembered
+    strikes, the crossings' mean permeability (both ways), the strongest ceasefire compliance
+    and the number of cells."""
     state = records.state[day]
-    state[0] = tolerance
-    state[1] = permeability.mean()
-    state[2] = ceasefire.max()
-    state[3] = n
+    state[0] = taliban[TOLERANCE]
+    state[1] = taliban[AFFINITY]
+    state[2] = taliban[RESTRAINT]
+    state[3] = taliban[REMEMBERED_STRIKES]
+    state[4] = permeability.mean()
+    state[5] = ceasefire.max()
+    state[6] = n
 
 
 @numba.njit(cache=True)
@@ -105,33 +125,56 @@ def _compile_day_loop(rules_fingerprint: str):
         splits at most once a day), so that the caller can grow them and call again.
         """
         cache_key = rules_fingerprint  # noqa: F841 (a closure variable: see the module docstring)
-        groups, security = tables.groups, tables.security
-        tolerance = agents.tolerance
+        groups, security, taliban = tables.groups, tables.security, tables.taliban
+        state = agents.taliban
         permeability = agents.permeability
+        n_groups = len(groups.attack_rate)
+        strikes_per_fighter = np.zeros(n_groups)
+        raids_per_fighter = np.zeros(n_groups)
         for day in range(first_day, stop_day):
             if 2 * n > len(cells.fighters):
                 return day, n, next_ident
+            month = tables.month_index[day]
             finance_cut = days.finance_cut[day]
-            tolerance[0] = taliban_tolerance(tolerance[0], tables.taliban,
-                                             days.taliban_in_power[day],
-                                             days.taliban_mediating[day],
-                                             days.tolerance_cut[day])
-            crossing_permeability(tables.base_permeability, days.permeability[day], permeability)
-            recruit(streams.recruitment, cells, n, groups, tolerance[0], finance_cut, census,
+            in_power = days.taliban_in_power[day]
+            trade_lost = crossing_permeability(tables.base_permeability, days.permeability[day],
+                                               permeability)
+            taliban_decides(state, taliban, in_power, days.tolerance_cut[day],
+                            days.taliban_mediating[day], days.interstate_talks[day], trade_lost)
+            sanctuary_access(groups, taliban, state[TOLERANCE], agents.access)
+            returnees = days.returnees_per_month[day]
+            recruit(streams.recruitment, cells, n, groups, agents.access,
+                    1.0 + tables.deportation.recruitment_boost * returnees, finance_cut, census,
                     work)
             move(streams.movement, cells, n, groups, tables.entry_region, permeability,
-                 records.crossed[tables.month_index[day]], census)
-            resupply(cells, n, groups, tables.entry_region, permeability, tolerance[0],
-                     finance_cut)
+                 agents.pressure, records.crossed[month], census)
+            resupply(cells, n, groups, tables.entry_region, permeability, agents.access,
+                     finance_cut, np.exp(-tables.deportation.support_cut * returnees))
             today = records.daily[day]
             attack(streams.attacks, cells, n, groups, days.ceasefire[day], tables.activity[day],
-                   census, work, today)
+                   agents.pressure, security.target_substitution, census, work, today,
+                   records.group_attacks[month])
             observe_attacks(agents.recent_attacks, today, security)
+            gather_intelligence(streams.operations, agents.intel_estimate, census, security)
             security_operations(streams.operations, cells, n, security, agents.recent_attacks,
-                                days.operations[day], census, work, today)
+                                agents.intel_estimate, days.operations[day], census, work, today)
+            feel_pressure(agents.recent_operations, agents.pressure, today, security)
+            sanctuary = records.sanctuary[month]
+            strikes_withheld = days.interstate_ceasefire[day]
+            for g in range(n_groups):
+                there = sanctuary_strength(census, g)
+                planned = days.strikes[day, g] * (1.0 - strikes_withheld)
+                strikes_per_fighter[g] = planned / there if there > 0 else 0.0
+                raids_per_fighter[g] = taliban.raids_per_fighter * (
+                    in_power and groups.fought_by_taliban[g])
+            state[REMEMBERED_STRIKES] += strike_sanctuaries(
+                streams.sanctuary, cells, n, strikes_per_fighter, days.strike_kill_fraction[day],
+                census, work, sanctuary[:, 0], sanctuary[:, 1])
+            strike_sanctuaries(streams.sanctuary, cells, n, raids_per_fighter,
+                               taliban.raid_kill_fraction, census, work, sanctuary[:, 2],
+                               sanctuary[:, 3])
             n, next_ident = split_and_bury(cells, n, groups, next_ident, work)
-            record_day(day, n, tolerance[0], permeability, days.ceasefire[day], records)
-            month = tables.month_index[day]
+            record_day(day, n, state, permeability, days.ceasefire[day], records)
             if day + 1 == len(tables.month_index) or tables.month_index[day + 1] != month:
                 record_strength(month, census, records)
         return stop_day, n, next_ident

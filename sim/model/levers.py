@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from sim.model.calendar import SimCalendar
+from sim.model.lever_configs import LeverConfig
 from sim.model.space import CROSSING_KEYS
 
 
@@ -32,7 +33,8 @@ class Effects:
     """What the active levers do on one day; neutral values mean 'no lever acts'."""
 
     permeability: np.ndarray
-    """Multiplier on each crossing's permeability (order of ``sim.model.space.CROSSINGS``)."""
+    """[crossing, direction] multiplier on each crossing's permeability, into Pakistan (0)
+    and out of it (1) (order of ``sim.model.space.CROSSINGS``)."""
     ceasefire: np.ndarray
     """Ceasefire compliance of each group [0-1]: the share of its attacks withheld."""
     operations: float = 1.0
@@ -43,13 +45,24 @@ class Effects:
     """Share of the Taliban's sanctuary tolerance removed by international pressure [0-1]."""
     finance_cut: float = 0.0
     """Share of militant finance and cross-border supply removed by pressure [0-1]."""
+    strikes: np.ndarray | None = None
+    """[group] Pakistani strikes a day on each group's Afghan sanctuary [strikes/day]."""
+    strike_kill_fraction: float = 0.0
+    """Share of a struck cell's fighters killed [0-1]."""
+    interstate_ceasefire: float = 0.0
+    """Share of strikes withheld under a ceasefire between the two states [0-1]."""
+    interstate_talks: bool = False
+    """The two states are talking (the Taliban's restraint rises)."""
+    returnees_per_month: float = 0.0
+    """Afghans deported or returning from Pakistan [people/month]."""
 
 
 class DailyEffects(NamedTuple):
     """The :class:`Effects` of every simulated day, as arrays with one row per day."""
 
     permeability: np.ndarray
-    """[day, crossing] multiplier on each crossing's permeability."""
+    """[day, crossing, direction] multiplier on each crossing's permeability (0 into
+    Pakistan, 1 out of it)."""
     ceasefire: np.ndarray
     """[day, group] ceasefire compliance [0-1]."""
     operations: np.ndarray
@@ -62,14 +75,27 @@ class DailyEffects(NamedTuple):
     """[day] share of sanctuary tolerance removed by pressure [0-1]."""
     finance_cut: np.ndarray
     """[day] share of militant finance and cross-border supply removed by pressure [0-1]."""
+    strikes: np.ndarray
+    """[day, group] Pakistani strikes a day on each group's sanctuary [strikes/day]."""
+    strike_kill_fraction: np.ndarray
+    """[day] share of a struck cell's fighters killed [0-1]."""
+    interstate_ceasefire: np.ndarray
+    """[day] share of strikes withheld under a ceasefire between the two states [0-1]."""
+    interstate_talks: np.ndarray
+    """[day] the two states are talking (bool)."""
+    returnees_per_month: np.ndarray
+    """[day] Afghans deported or returning from Pakistan [people/month]."""
 
     @classmethod
     def neutral(cls, n_days: int, n_crossings: int, n_groups: int) -> DailyEffects:
         return cls(
-            permeability=np.ones((n_days, n_crossings)), ceasefire=np.zeros((n_days, n_groups)),
+            permeability=np.ones((n_days, n_crossings, 2)),
+            ceasefire=np.zeros((n_days, n_groups)),
             operations=np.ones(n_days), taliban_in_power=np.zeros(n_days, dtype=bool),
             taliban_mediating=np.zeros(n_days, dtype=bool), tolerance_cut=np.zeros(n_days),
-            finance_cut=np.zeros(n_days),
+            finance_cut=np.zeros(n_days), strikes=np.zeros((n_days, n_groups)),
+            strike_kill_fraction=np.zeros(n_days), interstate_ceasefire=np.zeros(n_days),
+            interstate_talks=np.zeros(n_days, dtype=bool), returnees_per_month=np.zeros(n_days),
         )
 
     @property
@@ -85,6 +111,11 @@ class DailyEffects(NamedTuple):
             taliban_mediating=bool(self.taliban_mediating[day]),
             tolerance_cut=float(self.tolerance_cut[day]),
             finance_cut=float(self.finance_cut[day]),
+            strikes=self.strikes[day].copy(),
+            strike_kill_fraction=float(self.strike_kill_fraction[day]),
+            interstate_ceasefire=float(self.interstate_ceasefire[day]),
+            interstate_talks=bool(self.interstate_talks[day]),
+            returnees_per_month=float(self.returnees_per_month[day]),
         )
 
 
@@ -94,85 +125,6 @@ def daily_effects(levers: list[Lever], n_days: int, n_groups: int) -> DailyEffec
     for lever in levers:
         lever.act(days)
     return days
-
-
-# --- lever configs (validated by sim.running.config) ----------------------------------------------
-
-
-@dataclass
-class LeverConfig:
-    """Fields every lever has."""
-
-    kind: str = ""
-    start: str = ""
-    """First day the lever acts (YYYY-MM-DD, inclusive)."""
-    end: str | None = None
-    """Day the lever stops acting (exclusive); null runs to the end of the simulation."""
-    enabled: bool = True
-    """Set false in a scenario to remove the lever."""
-    note: str = ""
-    """Where the dates and values come from."""
-
-
-@dataclass
-class TalibanRuleConfig(LeverConfig):
-    """The Taliban govern Kabul inside the window (takeover: August 2021, S2)."""
-
-
-@dataclass
-class BorderClosureConfig(LeverConfig):
-    """Pakistan shuts border crossings (S1: shut on 11 October 2025)."""
-
-    crossings: list[str] = field(default_factory=lambda: ["all"])
-    """Crossing keys closed, or ['all']."""
-    leakage: float = 0.2
-    """Share of normal permeability that still gets through a closed sector (smuggling
-    routes, unmanned passes) [0-1]."""
-
-
-@dataclass
-class MediationConfig(LeverConfig):
-    """Talks with a ceasefire (S2, S3: June to late November 2022, mediated by the Taliban)."""
-
-    mediator: str = "afghan_taliban"
-    """Who mediates; 'afghan_taliban' also restrains the Taliban's sanctuary tolerance."""
-    compliance: dict[str, float] = field(default_factory=lambda: {"ttp": 0.8})
-    """Share of each party group's attacks withheld while the ceasefire holds [0-1]."""
-    state_compliance: float = 0.5
-    """Share of Pakistan's operations suspended while the ceasefire holds [0-1]."""
-    breakdown_per_month: float = 0.0
-    """Chance per 30 days that talks collapse and the ceasefire ends early [0-1]."""
-
-
-@dataclass
-class PressureConfig(LeverConfig):
-    """International pressure on Kabul (S0, S4: Pakistan's appeals to the UNSC)."""
-
-    level: float = 0.5
-    """Strength of the pressure at full ramp [0-1]."""
-    ramp_days: int = 90
-    """Days from the start to full strength [days]."""
-    on_tolerance: float = 0.5
-    """Share of Taliban sanctuary tolerance removed at level 1 [0-1]."""
-    on_finance: float = 0.4
-    """Share of militant finance and cross-border supply removed at level 1 [0-1]."""
-
-
-@dataclass
-class OperationsConfig(LeverConfig):
-    """A change in the intensity of Pakistan's security operations."""
-
-    intensity: float = 1.5
-    """Multiplier on the operations rate [>= 0]."""
-
-
-LEVER_CONFIGS: dict[str, type[LeverConfig]] = {
-    "taliban_rule": TalibanRuleConfig,
-    "border_closure": BorderClosureConfig,
-    "mediation": MediationConfig,
-    "pressure": PressureConfig,
-    "operations": OperationsConfig,
-}
 
 
 # --- levers -------------------------------------------------------------------------------
@@ -238,9 +190,21 @@ class BorderClosure(Lever):
         names = self.cfg.crossings
         closed = CROSSING_KEYS if "all" in names else tuple(names)
         self.factor = np.array([self.cfg.leakage if c in closed else 1.0 for c in CROSSING_KEYS])
+        self.outbound_factor = self.factor.copy()
+        for c, key in enumerate(CROSSING_KEYS):
+            if key in self.cfg.outbound_open:
+                self.outbound_factor[c] = 1.0
+        from_date = self.cfg.outbound_open_from
+        self.outbound_open_step = (self.calendar.n_days if from_date is None
+                                   else self.calendar.step_of(from_date))
 
     def apply(self, window: slice, days: DailyEffects) -> None:
-        days.permeability[window] *= self.factor
+        days.permeability[window, :, 0] *= self.factor
+        reopened = min(max(self.outbound_open_step, window.start), window.stop)
+        days.permeability[window.start:reopened, :, 1] *= self.factor
+        days.permeability[reopened:window.stop, :, 1] *= self.outbound_factor
+        if window.start < reopened < window.stop:
+            self.events.append((self.calendar.date_of(reopened), "outbound_open"))
 
 
 class Mediation(Lever):
@@ -302,8 +266,37 @@ class Operations(Lever):
         days.operations[window] *= self.cfg.intensity
 
 
+class Strikes(Lever):
+    kind = "strikes"
+
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        for g, key in enumerate(self.group_keys):
+            if key in self.cfg.groups:
+                days.strikes[window, g] += self.cfg.strikes_per_day
+        np.maximum(days.strike_kill_fraction[window], self.cfg.kill_fraction,
+                   out=days.strike_kill_fraction[window])
+
+
+class InterstateCeasefire(Lever):
+    kind = "interstate_ceasefire"
+
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        np.maximum(days.interstate_ceasefire[window], self.cfg.compliance,
+                   out=days.interstate_ceasefire[window])
+        if self.cfg.talks:
+            days.interstate_talks[window] = True
+
+
+class Deportation(Lever):
+    kind = "deportation"
+
+    def apply(self, window: slice, days: DailyEffects) -> None:
+        days.returnees_per_month[window] += self.cfg.returnees_per_month
+
+
 LEVER_TYPES: dict[str, type[Lever]] = {
-    cls.kind: cls for cls in (TalibanRule, BorderClosure, Mediation, Pressure, Operations)
+    cls.kind: cls for cls in (TalibanRule, BorderClosure, Mediation, Pressure, Operations,
+                              Strikes, InterstateCeasefire, Deportation)
 }
 
 

@@ -16,27 +16,36 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.model.events import ATTACKERS_KILLED, ATTACKS, CIVILIANS_IN_ATTACKS, SECURITY_IN_ATTACKS
+from sim.model.events import (
+    ATTACKERS_KILLED,
+    ATTACKS,
+    ATTACKS_ON_SECURITY,
+    CIVILIANS_IN_ATTACKS,
+    SECURITY_IN_ATTACKS,
+)
 from sim.model.sampling import bernoulli_gap, poisson_points
 from sim.model.space import N_PAKISTAN
 
 
 @numba.njit(cache=True)
-def recruit(rng, cells, n, groups, tolerance, finance_cut, census, work) -> None:
-    """Cells gain recruits: faster with a tolerated sanctuary, slower near the ceiling.
+def recruit(rng, cells, n, groups, access, sanctuary_boost, finance_cut, census, work) -> None:
+    """Cells gain recruits: faster with a sanctuary, slower near the ceiling.
 
     A cell of ``f`` fighters of group ``g`` gains Poisson(``f * rate_g``) recruits a day, with
-    ``rate_g = (base_g + sanctuary_g * tolerance) * (1 - finance_cut) * headroom_g / 365``
-    [recruits/fighter/day], ``headroom_g = clip(1 - strength_g / ceiling_g, 0, 1)`` and
-    ``strength_g`` the group's fighters at the start of the day. ``tolerance`` is the Taliban's
-    tolerance of sanctuary [0-1]; ``finance_cut`` the share of finance removed by pressure.
+    ``rate_g = (base_g + sanctuary_g * access_g * sanctuary_boost) * (1 - finance_cut) *
+    headroom_g / 365`` [recruits/fighter/day], ``headroom_g = clip(1 - strength_g /
+    ceiling_g, 0, 1)`` and ``strength_g`` the group's fighters at the start of the day.
+    ``access_g`` is the group's access to its Afghan sanctuary [0-1] (the Taliban's tolerance,
+    or less for a group they fight); ``sanctuary_boost`` [>= 1] the returnees' extra recruits
+    there (deportations); ``finance_cut`` the share of finance removed by pressure.
     """
     n_groups = len(groups.recruitment_ceiling)
     rate = np.empty(n_groups)
     for g in range(n_groups):
         strength = census[g].sum()
         headroom = min(max(1.0 - strength / groups.recruitment_ceiling[g], 0.0), 1.0)
-        per_year = groups.recruitment_base[g] + groups.recruitment_sanctuary[g] * tolerance
+        per_year = (groups.recruitment_base[g]
+                    + groups.recruitment_sanctuary[g] * access[g] * sanctuary_boost)
         rate[g] = per_year * (1.0 - finance_cut) * headroom / 365.0
     running_sum = 0.0
     for i in range(n):
@@ -50,24 +59,28 @@ def recruit(rng, cells, n, groups, tolerance, finance_cut, census, work) -> None
 
 
 @numba.njit(cache=True)
-def move_chances(groups, permeability, row_group, route, in_sanctuary, at_entry):
+def move_chances(groups, permeability, pressure, row_group, route, region, in_sanctuary,
+                 at_entry):
     """A cell's chances today to go back and to spill over [1/day].
 
-    In sanctuary: back = crossing in, ``cross_in_g * permeability_c``, no spillover. In its
-    entry region: back = returning to sanctuary, ``return_out_g * permeability_c``. Elsewhere
-    in Pakistan: back = to its entry region, ``home_return_g``. In Pakistan the spillover
-    chance is ``spillover_g``.
+    In sanctuary: back = crossing in, ``cross_in_g * permeability_c,in``, no spillover. In
+    its entry region: back = withdrawing to sanctuary, ``return_out_g * permeability_c,out *
+    (1 + withdrawal_g * pressure_r)``: the cell decides to leave where the security forces
+    press it. Elsewhere in Pakistan: back = to its entry region, ``home_return_g``. In
+    Pakistan the spillover chance is ``spillover_g``.
     """
     if in_sanctuary:
-        return groups.cross_in[row_group] * permeability[route], 0.0
+        return groups.cross_in[row_group] * permeability[route, 0], 0.0
     if at_entry:
-        return groups.return_out[row_group] * permeability[route], groups.spillover[row_group]
+        withdraw = 1.0 + groups.withdrawal[row_group] * pressure[region]
+        return (groups.return_out[row_group] * permeability[route, 1] * withdraw,
+                groups.spillover[row_group])
     return groups.home_return[row_group], groups.spillover[row_group]
 
 
 @numba.njit(cache=True)
-def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> None:
-    """Cells cross into Pakistan, return to sanctuary, or spill over to a neighbouring region.
+def move(rng, cells, n, groups, entry_region, permeability, pressure, crossed, census) -> None:
+    """Cells cross into Pakistan, withdraw to sanctuary, or spill over to a neighbouring region.
 
     Each day a cell draws ``u`` uniform on [0, 1) and, with its chances ``back`` and
     ``spill`` (:func:`move_chances`), goes back if ``u < back`` and spills over if
@@ -84,7 +97,8 @@ def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> 
     most_open = permeability.max()
     for g in range(len(groups.cross_in)):
         largest = max(largest, groups.cross_in[g] * most_open,
-                      groups.return_out[g] * most_open + groups.spillover[g],
+                      groups.return_out[g] * most_open * (1.0 + groups.withdrawal[g])
+                      + groups.spillover[g],
                       groups.home_return[g] + groups.spillover[g])
     largest = min(largest, 1.0)
     hazard = -np.log1p(-largest)  # of a cell drawing u < largest
@@ -94,7 +108,8 @@ def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> 
         g, c, region = cells.group[i], cells.route[i], cells.region[i]
         in_sanctuary = region >= N_PAKISTAN
         at_entry = region == entry_region[c]
-        back, spill = move_chances(groups, permeability, g, c, in_sanctuary, at_entry)
+        back, spill = move_chances(groups, permeability, pressure, g, c, region, in_sanctuary,
+                                   at_entry)
         to = region
         if u < back:
             if in_sanctuary:
@@ -119,24 +134,28 @@ def move(rng, cells, n, groups, entry_region, permeability, crossed, census) -> 
 
 
 @numba.njit(cache=True)
-def resupply(cells, n, groups, entry_region, permeability, tolerance, finance_cut) -> None:
+def resupply(cells, n, groups, entry_region, permeability, access, finance_cut,
+             local_support) -> None:
     """Supply refills toward full: in sanctuary, from local networks, and across the border.
 
     A cell's supply ``s`` gains ``rate * (1 - s)`` a day, with ``rate`` [share of the gap/day]:
-    in sanctuary ``supply_sanctuary_g * tolerance * (1 - finance_cut)``; in its entry
-    region ``supply_local_g + supply_cross_border_g * permeability_c * (1 - finance_cut)``;
-    elsewhere in Pakistan ``supply_local_g``. The rates are tabulated for the day by group,
-    route and where the cell is (0 elsewhere, 1 entry region, 2 sanctuary).
+    in sanctuary ``supply_sanctuary_g * access_g * (1 - finance_cut)``; in its entry region
+    ``supply_local_g * local_support + supply_cross_border_g * permeability_c,in * (1 -
+    finance_cut)``; elsewhere in Pakistan ``supply_local_g * local_support``.
+    ``local_support`` [0-1] is what deportations left of the local networks. The rates are
+    tabulated for the day by group, route and where the cell is (0 elsewhere, 1 entry region,
+    2 sanctuary).
     """
     n_groups, n_routes = len(groups.supply_local), len(permeability)
     outside_finance = 1.0 - finance_cut
     rate = np.empty((n_groups, n_routes, 3))
     for g in range(n_groups):
+        local = groups.supply_local[g] * local_support
         for c in range(n_routes):
-            rate[g, c, 0] = groups.supply_local[g]
-            rate[g, c, 1] = (groups.supply_local[g]
-                             + groups.supply_cross_border[g] * permeability[c] * outside_finance)
-            rate[g, c, 2] = groups.supply_sanctuary[g] * tolerance * outside_finance
+            rate[g, c, 0] = local
+            rate[g, c, 1] = (local + groups.supply_cross_border[g] * permeability[c, 0]
+                             * outside_finance)
+            rate[g, c, 2] = groups.supply_sanctuary[g] * access[g] * outside_finance
     for i in range(n):
         region, c = cells.region[i], cells.route[i]
         where = (region == entry_region[c]) + 2 * (region >= N_PAKISTAN)
@@ -144,16 +163,32 @@ def resupply(cells, n, groups, entry_region, permeability, tolerance, finance_cu
 
 
 @numba.njit(cache=True)
-def attack(rng, cells, n, groups, ceasefire, activity, census, work, today) -> None:
-    """Cells inside Pakistan attack; ``today[region, metric]`` counts attacks and deaths.
+def lethality(rng, tail_index) -> float:
+    """One attack's lethality [mean 1]: a Lomax (Pareto II) draw with index ``tail_index``
+    scaled to mean 1, by inversion of one uniform draw. Its tail falls as
+    ``x^-tail_index``: most attacks kill few people, a few kill dozens."""
+    return (tail_index - 1.0) * ((1.0 - rng.random()) ** (-1.0 / tail_index) - 1.0)
+
+
+@numba.njit(cache=True)
+def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, census, work,
+           today, group_attacks) -> None:
+    """Cells inside Pakistan attack; ``today[region, event]`` counts attacks and deaths.
 
     A cell of ``f`` fighters and supply ``s`` inside Pakistan makes Poisson(``attack_rate_g *
     activity * f / 100 * s * (1 - ceasefire_g)``) attacks a day, where ``activity`` is the
     fighting season's multiplier and ``ceasefire_g`` the share of attacks its group withholds.
-    A cell's ``a`` attacks kill Poisson(``a * civilian_per_attack_g``) civilians,
-    Poisson(``a * security_per_attack_g``) security personnel and Poisson(``a *
-    attackers_per_attack_g``) of its own fighters (at most ``f``), and use ``a *
-    supply_per_attack_g`` of its supply.
+
+    Each attack chooses its target: security forces with chance ``security_target_share_g *
+    (1 - substitution * pressure_r)`` (militants turn to softer targets where the security
+    forces press them), else civilians. It has a heavy-tailed lethality ``L``
+    (:func:`lethality`) and kills Poisson(``L * security_lethality_g``) security personnel
+    or Poisson(``L * civilian_lethality_g``) civilians; the lethalities are set so that at
+    no pressure a group's attacks kill ``security_per_attack_g`` and
+    ``civilian_per_attack_g`` on average. A cell's ``a`` attacks kill Poisson(``a *
+    attackers_per_attack_g``) of its own fighters (at most ``f``) and use ``a *
+    supply_per_attack_g`` of its supply. ``group_attacks[g, 0]`` and ``[g, 1]`` count each
+    group's attacks and those on security forces.
     """
     n_groups = len(groups.attack_rate)
     per_fighter = np.empty(n_groups)  # attacks a day per fighter at full supply
@@ -168,16 +203,27 @@ def attack(rng, cells, n, groups, ceasefire, activity, census, work, today) -> N
     for j in range(k):
         i, a = work.rows[j], work.counts[j]
         g, region = cells.group[i], cells.region[i]
-        civilians = rng.poisson(a * groups.civilian_per_attack[g])
-        security = rng.poisson(a * groups.security_per_attack[g])
+        on_security_share = groups.security_target_share[g] * (1.0 - substitution
+                                                                * pressure[region])
+        civilians = security = on_security = 0
+        for _ in range(a):
+            weight = lethality(rng, groups.lethality_tail_index[g])
+            if rng.random() < on_security_share:
+                on_security += 1
+                security += rng.poisson(weight * groups.security_lethality[g])
+            else:
+                civilians += rng.poisson(weight * groups.civilian_lethality[g])
         attackers = min(rng.poisson(a * groups.attackers_per_attack[g]), cells.fighters[i])
         cells.fighters[i] -= attackers
         census[g, region] -= attackers
         cells.supply[i] = max(0.0, cells.supply[i] - a * groups.supply_per_attack[g])
         today[region, ATTACKS] += a
+        today[region, ATTACKS_ON_SECURITY] += on_security
         today[region, CIVILIANS_IN_ATTACKS] += civilians
         today[region, SECURITY_IN_ATTACKS] += security
         today[region, ATTACKERS_KILLED] += attackers
+        group_attacks[g, 0] += a
+        group_attacks[g, 1] += on_security
 
 
 @numba.njit(cache=True)

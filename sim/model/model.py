@@ -59,9 +59,11 @@ class ConflictModel(mesa.Model):
         self.effects = daily_effects(levers, calendar.n_days, len(self.group_keys))
         taliban = params.taliban
         in_power = bool(self.effects.taliban_in_power[0])
+        self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"])
         self.agent_state = AgentState.initial(
             taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover,
-            self.setup.tables.base_permeability,
+            self.setup.tables.base_permeability, self.roster.census.sum(axis=0),
+            len(self.group_keys),
         )
         self.taliban = TalibanAuthority(self, taliban)
         self.security = PakistanSecurityForces(self, params.security)
@@ -69,7 +71,6 @@ class ConflictModel(mesa.Model):
             BorderCrossing(self, spec, i, float(self.setup.tables.base_permeability[i]))
             for i, spec in enumerate(CROSSINGS)
         ]
-        self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"])
         self.events = EventCounts(calendar)
         n_groups = len(self.group_keys)
         self.records = Records(
@@ -77,6 +78,8 @@ class ConflictModel(mesa.Model):
             strength=np.zeros((len(calendar.months), 2, n_groups), dtype=np.int64),
             state=np.zeros((calendar.n_days, len(STATE_COLUMNS))),
             crossed=np.zeros((len(calendar.months), len(CROSSINGS), 2), dtype=np.int64),
+            group_attacks=np.zeros((len(calendar.months), n_groups, 2), dtype=np.int64),
+            sanctuary=np.zeros((len(calendar.months), n_groups, 4), dtype=np.int64),
         )
         self._streams = Streams(*(self.streams[name] for name in Streams._fields))
         self.days_done = 0

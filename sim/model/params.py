@@ -65,6 +65,25 @@ class GroupParams:
     [share/day]. This is how a closure starves cells of arms and money."""
     supply_per_attack: float = 1.0
     """Supply used by one attack [share of full supply]."""
+    security_target_share: float = 0.6
+    """Share of its attacks a group aims at security forces when they put no pressure on it
+    [0-1]; the rest hit civilians (soft targets). Under pressure it shifts to softer targets
+    (``SecurityParams.target_substitution``). Sources per group below."""
+    lethality_tail_index: float = 2.38
+    """Tail index of the deaths an attack causes [dimensionless]: each attack's lethality is a
+    Lomax (Pareto II) draw with this index, scaled to mean 1, so most attacks kill few and
+    some kill dozens. 2.38 is the power-law exponent of the severity of terrorist attacks
+    (Clauset, Young and Gleditsch 2007, J. Conflict Resolution 51(1), 58-87)."""
+    withdrawal_under_pressure: float = 1.0
+    """How much more often a cell in its entry region withdraws to sanctuary when the security
+    forces press hardest there: its return chance is multiplied by ``1 + this * pressure``
+    [dimensionless, pressure 0-1]. Assumption (prior 0-3): cells retreat across the border
+    when hunted (S2, S3: TTP 'hideouts' in Afghanistan)."""
+    fought_by_taliban: bool = False
+    """The Taliban fight this group in Afghanistan instead of sheltering it (ISKP; UN
+    Monitoring Team reports 2022-2025): its sanctuary access is
+    ``TalibanParams.enemy_sanctuary_access`` and, while they rule, Taliban raids kill its
+    fighters there."""
 
 
 def _ttp() -> GroupParams:
@@ -84,6 +103,9 @@ def _ttp() -> GroupParams:
         civilian_per_attack=0.45,
         security_per_attack=0.55,
         attackers_per_attack=0.35,
+        # The TTP says it targets security forces, not civilians, and most of its claimed
+        # attacks are on police and soldiers (S1: most attacks on security personnel).
+        security_target_share=0.75,
     )
 
 
@@ -105,6 +127,9 @@ def _baloch() -> GroupParams:
         civilian_per_attack=0.6,
         security_per_attack=0.45,
         attackers_per_attack=0.45,
+        # BLA and BLF attack the security forces second only to the TTP (S1), and also
+        # workers from other provinces and Chinese projects. Assumption: 0.6.
+        security_target_share=0.6,
         supply_local_per_day=0.010,
         supply_cross_border_per_day=0.005,
     )
@@ -126,6 +151,11 @@ def _iskp() -> GroupParams:
         civilian_per_attack=1.2,
         security_per_attack=0.3,
         attackers_per_attack=0.5,
+        # ISKP attacks mostly religious gatherings, minorities and rival Islamists (e.g. the
+        # Bajaur rally bombing of July 2023); S1 puts it last of the groups attacking
+        # security forces. Assumption: 0.25.
+        security_target_share=0.25,
+        fought_by_taliban=True,
     )
 
 
@@ -147,6 +177,22 @@ class SecurityParams:
     """Mean security personnel killed per operation [fatalities/operation]."""
     civilian_per_operation: float = 0.05
     """Mean civilians killed per operation (collateral) [fatalities/operation]."""
+    intel_sightings_per_fighter_per_day: float = 0.01
+    """What the security forces know: each fighter present in a region is reported (an
+    informant's tip, an intercept) with this chance a day [1/day/fighter]. Operations follow
+    the smoothed reports, not the true strength. Assumption (prior 0.002-0.05)."""
+    intel_window_days: float = 60.0
+    """Time constant with which the estimate of militant strength follows the reports [days].
+    Assumption (prior 20-180)."""
+    pressure_scale_per_day: float = 1.0
+    """Operations a day in a region at which militants there feel the security forces'
+    pressure at ``1 - 1/e`` of its most [operations/day]; pressure is
+    ``1 - exp(-recent operations / this)``. Assumption (prior 0.3-3)."""
+    target_substitution: float = 0.3
+    """Share of security-targeted attacks that militants shift to civilian (softer) targets
+    under full pressure [0-1]: target substitution as security hardens (Enders and Sandler
+    1993, Am. Political Science Review 87(4); Brandt and Sandler 2010, J. Conflict
+    Resolution 54(2)). Assumption for its size (prior 0-0.6)."""
 
 
 @dataclass
@@ -161,8 +207,57 @@ class TalibanParams:
     adjustment_days: float = 540.0
     """Free. Time constant with which tolerance moves to its target [days]."""
     mediation_restraint: float = 0.3
-    """Share of tolerance withheld while the Taliban mediate talks (S2, S3: they hosted the
-    2022 talks) [0-1]."""
+    """Restraint while the Taliban mediate talks with the TTP (S2, S3: they hosted the 2022
+    talks): share of tolerance withheld [0-1]."""
+    response_days: float = 90.0
+    """Time constant with which the Taliban's restraint follows what they face (pressure,
+    trade, talks, strikes) [days]. Assumption (prior 30-365): policy moves in months, where
+    the affinity of the Taliban and the TTP moves in years (``adjustment_days``)."""
+    trade_restraint: float = 0.15
+    """Restraint the Taliban show when every crossing is shut, in proportion to the share of
+    cross-border traffic lost [0-1 at full closure]. Pakistan's stated aim: the crossings
+    stay closed 'until the Taliban take verifiable steps against terrorist groups' (17
+    November 2025). Assumption for its size (prior 0-0.5; no crackdown was reported to July
+    2026)."""
+    talks_restraint: float = 0.15
+    """Restraint while the two states talk under an interstate ceasefire (Doha, Istanbul,
+    Riyadh 2025; Urumqi 2026) [0-1]. Assumption (prior 0-0.5)."""
+    strike_defiance: float = 0.05
+    """Defiance per remembered strike: Pakistani strikes on Afghan soil multiply the
+    Taliban's restraint by ``exp(-strike_defiance * remembered strikes)`` [1/strike]. After
+    the strikes of October 2025 and February 2026 the Taliban attacked border posts instead
+    of curbing the TTP (events_2019_2026.md). Assumption for its size (prior 0-0.2)."""
+    grievance_days: float = 180.0
+    """Time constant with which strikes are forgotten [days]. Assumption (prior 60-720)."""
+    enemy_sanctuary_access: float = 0.2
+    """Sanctuary access of groups the Taliban fight (ISKP) [0-1, like tolerance]. Assumption."""
+    raids_per_1000_fighters_per_day: float = 0.02
+    """While the Taliban rule, their raids on the sanctuary of groups they fight, per 1,000
+    of those groups' fighters there [raids/day/1000 fighters]. UN Monitoring Team reports
+    (2022-2024) describe Taliban operations degrading ISKP. Assumption for its size (prior
+    0.005-0.1)."""
+    raid_kill_fraction: float = 0.1
+    """Share of a raided cell's fighters killed [0-1]. Assumption."""
+
+
+@dataclass
+class DeportationParams:
+    """What the deportation of Afghans from Pakistan does to militants (from November 2023).
+
+    Pakistan's stated reason is that undocumented Afghans shelter and support militants; its
+    critics (and the Taliban) that deportations fuel grievance and recruitment. Both are
+    mechanisms here, each of unknown size (priors include 0). A deportation lever gives the
+    returnees per month, as reported.
+    """
+
+    support_cut_per_100k_per_month: float = 0.1
+    """Local support lost by cells inside Pakistan: their local resupply is multiplied by
+    ``exp(-this * returnees per month / 100,000)`` [per 100,000 returnees/month].
+    Assumption (prior 0-0.5)."""
+    recruitment_per_100k_per_month: float = 0.05
+    """Extra recruitment in the Afghan sanctuary from returnees without livelihoods:
+    sanctuary recruitment is multiplied by ``1 + this * returnees per month / 100,000``
+    [per 100,000 returnees/month]. Assumption (prior 0-0.3)."""
 
 
 @dataclass
@@ -191,6 +286,7 @@ class ModelParams:
     security: SecurityParams = field(default_factory=SecurityParams)
     taliban: TalibanParams = field(default_factory=TalibanParams)
     season: SeasonParams = field(default_factory=SeasonParams)
+    deportation: DeportationParams = field(default_factory=DeportationParams)
     permeability: dict[str, float] = field(
         default_factory=lambda: {
             "torkham": 1.0, "bajaur_kunar": 1.0, "waziristan": 1.0, "zhob": 1.0, "chaman": 1.0,

@@ -17,6 +17,7 @@ STREAMS: tuple[str, ...] = (
     "attacks",
     "operations",
     "parameters",  # draws of parameter sets from the calibration posterior
+    "sanctuary",  # strikes and raids on militant sanctuaries in Afghanistan
 )
 
 

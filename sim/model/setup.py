@@ -63,6 +63,20 @@ class GroupTable(NamedTuple):
     """Resupply rate in the entry region through its crossing at permeability 1 [share/day]."""
     supply_per_attack: np.ndarray
     """Supply used by one attack [share of full supply]."""
+    withdrawal: np.ndarray
+    """Extra withdrawal to sanctuary under full security pressure [dimensionless]."""
+    security_target_share: np.ndarray
+    """Share of attacks aimed at security forces at no pressure [0-1]."""
+    security_lethality: np.ndarray
+    """Mean security personnel killed by an attack on them: ``security_per_attack /
+    security_target_share`` [fatalities/attack]."""
+    civilian_lethality: np.ndarray
+    """Mean civilians killed by an attack on civilians: ``civilian_per_attack / (1 -
+    security_target_share)`` [fatalities/attack]."""
+    lethality_tail_index: np.ndarray
+    """Tail index of an attack's lethality [dimensionless, > 1]."""
+    fought_by_taliban: np.ndarray
+    """The Taliban fight the group (bool)."""
 
 
 class SecurityTable(NamedTuple):
@@ -80,6 +94,14 @@ class SecurityTable(NamedTuple):
     """Mean security personnel killed per operation [fatalities/operation]."""
     civilian_per_operation: float
     """Mean civilians killed per operation [fatalities/operation]."""
+    intel_sightings: float
+    """Chance a fighter present is reported, a day [1/day/fighter]."""
+    intel_memory: float
+    """Weight of today's reports in the strength estimate: 1 / intel window [1/day]."""
+    pressure_scale: float
+    """Recent operations a day at which pressure is ``1 - 1/e`` [operations/day]."""
+    target_substitution: float
+    """Share of security-targeted attacks shifted to civilians at full pressure [0-1]."""
 
 
 class TalibanTable(NamedTuple):
@@ -89,6 +111,24 @@ class TalibanTable(NamedTuple):
     tolerance_in_power: float
     mediation_restraint: float
     adjustment_days: float
+    response_days: float
+    trade_restraint: float
+    talks_restraint: float
+    strike_defiance: float
+    grievance_days: float
+    enemy_sanctuary_access: float
+    raids_per_fighter: float
+    """Taliban raids a day per fighter of a group they fight, in its sanctuary [1/day]."""
+    raid_kill_fraction: float
+
+
+class DeportationTable(NamedTuple):
+    """What deportations do (see :class:`sim.model.params.DeportationParams`)."""
+
+    support_cut: float
+    """Local support lost per returnee a month [per returnee/month]."""
+    recruitment_boost: float
+    """Extra sanctuary recruitment per returnee a month [per returnee/month]."""
 
 
 class RuleTables(NamedTuple):
@@ -97,6 +137,7 @@ class RuleTables(NamedTuple):
     groups: GroupTable
     security: SecurityTable
     taliban: TalibanTable
+    deportation: DeportationTable
     entry_region: np.ndarray
     """[crossing] the Pakistani region a crossing leads into."""
     base_permeability: np.ndarray
@@ -148,6 +189,7 @@ def _group_table(groups: dict[str, GroupParams], neighbours: dict[int, list[int]
     def column(name: str, dtype=float) -> np.ndarray:
         return np.array([getattr(g, name) for g in groups.values()], dtype=dtype)
 
+    share = column("security_target_share")
     return GroupTable(
         recruitment_base=column("recruitment_base_per_year"),
         recruitment_sanctuary=column("recruitment_sanctuary_per_year"),
@@ -167,6 +209,12 @@ def _group_table(groups: dict[str, GroupParams], neighbours: dict[int, list[int]
         supply_local=column("supply_local_per_day"),
         supply_cross_border=column("supply_cross_border_per_day"),
         supply_per_attack=column("supply_per_attack"),
+        withdrawal=column("withdrawal_under_pressure"),
+        security_target_share=share,
+        security_lethality=column("security_per_attack") / np.maximum(share, 1e-9),
+        civilian_lethality=column("civilian_per_attack") / np.maximum(1.0 - share, 1e-9),
+        lethality_tail_index=column("lethality_tail_index"),
+        fought_by_taliban=column("fought_by_taliban", bool),
     )
 
 
@@ -189,9 +237,29 @@ def build_setup(params: ModelParams, calendar: SimCalendar) -> ModelSetup:
             kill_fraction=float(s.kill_fraction_per_operation),
             security_per_operation=float(s.security_per_operation),
             civilian_per_operation=float(s.civilian_per_operation),
+            intel_sightings=float(s.intel_sightings_per_fighter_per_day),
+            intel_memory=1.0 / s.intel_window_days,
+            pressure_scale=float(s.pressure_scale_per_day),
+            target_substitution=float(s.target_substitution),
         ),
-        taliban=TalibanTable(float(t.tolerance_before_takeover), float(t.tolerance_in_power),
-                             float(t.mediation_restraint), float(t.adjustment_days)),
+        taliban=TalibanTable(
+            tolerance_before_takeover=float(t.tolerance_before_takeover),
+            tolerance_in_power=float(t.tolerance_in_power),
+            mediation_restraint=float(t.mediation_restraint),
+            adjustment_days=float(t.adjustment_days),
+            response_days=float(t.response_days),
+            trade_restraint=float(t.trade_restraint),
+            talks_restraint=float(t.talks_restraint),
+            strike_defiance=float(t.strike_defiance),
+            grievance_days=float(t.grievance_days),
+            enemy_sanctuary_access=float(t.enemy_sanctuary_access),
+            raids_per_fighter=t.raids_per_1000_fighters_per_day / 1000.0,
+            raid_kill_fraction=float(t.raid_kill_fraction),
+        ),
+        deportation=DeportationTable(
+            support_cut=params.deportation.support_cut_per_100k_per_month / 100_000.0,
+            recruitment_boost=params.deportation.recruitment_per_100k_per_month / 100_000.0,
+        ),
         entry_region=np.array([region_index(c.pakistan_side) for c in CROSSINGS]),
         base_permeability=np.array([float(params.permeability.get(c, 1.0))
                                     for c in CROSSING_KEYS]),

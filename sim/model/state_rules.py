@@ -1,10 +1,12 @@
-"""The state and border agents' daily rules: Taliban tolerance, crossing permeability,
-Pakistan's security operations (compiled).
+"""The state and border agents' daily decisions: the Taliban authority's tolerance, crossing
+permeability, Pakistan's security operations and strikes across the border, and the
+Taliban's raids on the groups they fight (compiled).
 
 Parameters come as :class:`sim.model.setup.TalibanTable` and
 :class:`sim.model.setup.SecurityTable` (units and sources in :mod:`sim.model.params`); the
 militant cells are rows ``0..n-1`` of :class:`sim.model.militants.Cells`, and ``census[g, r]``
-their fighters by group and region (see :mod:`sim.model.militant_rules`).
+their fighters by group and region (see :mod:`sim.model.militant_rules`). The agents' own
+state is :class:`sim.model.agents.AgentState`.
 """
 
 from __future__ import annotations
@@ -23,30 +25,67 @@ from sim.model.sampling import poisson_points
 from sim.model.space import N_PAKISTAN, REGION_KEYS
 
 N_REGIONS = len(REGION_KEYS)
+AFFINITY, RESTRAINT, TOLERANCE, REMEMBERED_STRIKES = range(4)
+"""Entries of the Taliban authority's state (``AgentState.taliban``)."""
 
 
 @numba.njit(cache=True)
-def taliban_tolerance(tolerance, taliban, in_power, mediating, tolerance_cut) -> float:
-    """Tomorrow's tolerance of sanctuary [0-1], one day closer to its target.
+def restraint_target(taliban, tolerance_cut, mediating, talks, trade_lost,
+                     remembered_strikes) -> float:
+    """The restraint the Taliban would show today [0-1]: the share of their affinity for the
+    TTP they withhold.
 
-    Tolerance moves toward its target with time constant ``adjustment_days`` [days]. The
-    target is ``tolerance_in_power`` while the Taliban rule Kabul (S2) and
-    ``tolerance_before_takeover`` before; ``mediation_restraint`` of it is withheld while they
-    mediate talks, and international pressure removes ``tolerance_cut`` of the rest.
+    Each reason to restrain the TTP keeps a share of the affinity: international pressure
+    (``tolerance_cut``), mediating talks with the TTP (``mediation_restraint``), talks with
+    Pakistan under an interstate ceasefire (``talks_restraint``) and trade lost to closed
+    crossings (``trade_restraint * trade_lost``, ``trade_lost`` the share of cross-border
+    traffic shut [0-1]). Restraint is one minus what all of them keep, and strikes on Afghan
+    soil turn it into defiance: it is multiplied by ``exp(-strike_defiance *
+    remembered_strikes)``.
+    """
+    keep = (1.0 - tolerance_cut) * (1.0 - taliban.mediation_restraint * mediating)
+    keep *= (1.0 - taliban.talks_restraint * talks) * (1.0 - taliban.trade_restraint * trade_lost)
+    return (1.0 - keep) * np.exp(-taliban.strike_defiance * remembered_strikes)
+
+
+@numba.njit(cache=True)
+def taliban_decides(state, taliban, in_power, tolerance_cut, mediating, talks,
+                    trade_lost) -> None:
+    """The Taliban authority's day: affinity, restraint and the tolerance they give.
+
+    ``state`` is [affinity, restraint, tolerance, remembered strikes]. Affinity moves with time
+    constant ``adjustment_days`` [days] toward ``tolerance_in_power`` while the Taliban rule
+    Kabul (S2) and ``tolerance_before_takeover`` before: their ties with the TTP, which change
+    in years. Restraint moves with time constant ``response_days`` toward
+    :func:`restraint_target`: their policy, which changes in months. Tolerance of sanctuary is
+    ``affinity * (1 - restraint)`` [0-1]. Remembered strikes decay with ``grievance_days``.
     """
     target = taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover
-    if mediating:
-        target *= 1.0 - taliban.mediation_restraint
-    target *= 1.0 - tolerance_cut
-    return tolerance + (target - tolerance) / taliban.adjustment_days
+    state[AFFINITY] += (target - state[AFFINITY]) / taliban.adjustment_days
+    wanted = restraint_target(taliban, tolerance_cut, mediating, talks, trade_lost,
+                              state[REMEMBERED_STRIKES])
+    state[RESTRAINT] += (wanted - state[RESTRAINT]) / taliban.response_days
+    state[TOLERANCE] = state[AFFINITY] * (1.0 - state[RESTRAINT])
+    state[REMEMBERED_STRIKES] -= state[REMEMBERED_STRIKES] / taliban.grievance_days
 
 
 @numba.njit(cache=True)
-def crossing_permeability(base, multiplier, out) -> None:
-    """Today's permeability of each crossing [0-1]: its open-border permeability times the
-    levers' multiplier (closures and their leakage)."""
+def sanctuary_access(groups, taliban, tolerance, access) -> None:
+    """Each group's access to its Afghan sanctuary today [0-1]: the Taliban's tolerance, or
+    ``enemy_sanctuary_access`` for a group they fight (ISKP)."""
+    for g in range(len(access)):
+        access[g] = taliban.enemy_sanctuary_access if groups.fought_by_taliban[g] else tolerance
+
+
+@numba.njit(cache=True)
+def crossing_permeability(base, multiplier, out) -> float:
+    """Today's permeability of each crossing into and out of Pakistan [0-1]: its open-border
+    permeability times the levers' multiplier (closures and their leakage). Returns the share
+    of cross-border traffic the closures shut [0-1] (one minus the mean multiplier)."""
     for c in range(len(base)):
-        out[c] = base[c] * multiplier[c]
+        for direction in range(2):
+            out[c, direction] = base[c] * multiplier[c, direction]
+    return 1.0 - multiplier.mean()
 
 
 @numba.njit(cache=True)
@@ -58,17 +97,34 @@ def observe_attacks(recent_attacks, today, security) -> None:
 
 
 @numba.njit(cache=True)
-def security_operations(rng, cells, n, security, recent_attacks, intensity, census, work,
-                        today) -> None:
+def gather_intelligence(rng, estimate, census, security) -> None:
+    """What the security forces know of militant strength in each Pakistani region.
+
+    Each fighter present is reported with chance ``intel_sightings`` a day; the estimate
+    [fighters] follows the day's reports (``sightings / intel_sightings``) with time constant
+    ``intel_window_days``. So it lags moves and is noisy where few fighters are.
+    """
+    for r in range(N_PAKISTAN):
+        present = census[:, r].sum()
+        sightings = rng.poisson(security.intel_sightings * present) if present > 0 else 0
+        reported = sightings / security.intel_sightings
+        estimate[r] += (reported - estimate[r]) * security.intel_memory
+
+
+@numba.njit(cache=True)
+def security_operations(rng, cells, n, security, recent_attacks, estimate, intensity, census,
+                        work, today) -> None:
     """Pakistan's security forces run operations in each region; ``today`` counts them.
 
-    Where militants are present (``strength_r`` fighters in region ``r``), operations come at
-    ``intensity * (operations_per_fighter * strength_r + operations_per_recent_attack *
-    recent_attacks_r)`` a day (intelligence-led and in response to attacks; ``intensity`` is
-    the levers' multiplier). Each strikes a cell chosen in proportion to its fighters and
-    kills each of its fighters with chance ``kill_fraction``: a cell struck ``k`` times loses
-    Binomial(``f``, ``1 - (1 - kill_fraction)^k``). A region's ``m`` operations kill
-    Poisson(``m * security_per_operation``) security personnel, then
+    They decide where from what they know: in region ``r`` operations come at ``intensity *
+    (operations_per_fighter * estimate_r + operations_per_recent_attack * recent_attacks_r)``
+    a day, with ``estimate_r`` their estimate of the fighters there
+    (:func:`gather_intelligence`) and ``recent_attacks_r`` their memory of attacks;
+    ``intensity`` is the levers' multiplier. An operation strikes a cell of the region chosen
+    in proportion to its fighters and kills each of its fighters with chance
+    ``kill_fraction``: a cell struck ``k`` times loses Binomial(``f``, ``1 - (1 -
+    kill_fraction)^k``). Where no militant is left, operations find no one. A region's ``m``
+    operations kill Poisson(``m * security_per_operation``) security personnel, then
     Poisson(``m * civilian_per_operation``) civilians.
 
     Drawn as: a cell of ``f`` fighters in region ``r`` is struck Poisson(``rate_r * f /
@@ -78,10 +134,12 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, cens
     strength = census.sum(axis=0)  # fighters present in each region
     per_fighter = np.zeros(N_REGIONS)  # operations a day per fighter present; none in Afghanistan
     for r in range(N_PAKISTAN):
+        rate = intensity * (security.operations_per_fighter * estimate[r]
+                            + security.operations_per_recent_attack * recent_attacks[r])
         if strength[r] > 0:
-            rate = intensity * (security.operations_per_fighter * strength[r]
-                                + security.operations_per_recent_attack * recent_attacks[r])
             per_fighter[r] = rate / strength[r]
+        elif rate > 0:
+            today[r, OPERATIONS] += rng.poisson(rate)
     running_sum = 0.0
     for i in range(n):
         running_sum += per_fighter[cells.region[i]] * cells.fighters[i]
@@ -101,3 +159,56 @@ def security_operations(rng, cells, n, security, recent_attacks, intensity, cens
     for r in range(N_PAKISTAN):
         mean = security.civilian_per_operation * today[r, OPERATIONS]
         today[r, CIVILIANS_IN_OPERATIONS] += rng.poisson(mean)
+
+
+@numba.njit(cache=True)
+def feel_pressure(recent_operations, pressure, today, security) -> None:
+    """How hard the security forces press in each region, as militants feel it [0-1].
+
+    ``recent_operations`` [operations/day] is their exponentially weighted count (time
+    constant ``response_window_days``); the pressure is ``1 - exp(-recent_operations /
+    pressure_scale)``.
+    """
+    for r in range(N_PAKISTAN):
+        recent_operations[r] += ((today[r, OPERATIONS] - recent_operations[r])
+                                 * security.attack_memory)
+        pressure[r] = 1.0 - np.exp(-recent_operations[r] / security.pressure_scale)
+
+
+@numba.njit(cache=True)
+def strike_sanctuaries(rng, cells, n, per_fighter_by_group, kill_fraction, census, work,
+                       struck_by_group, killed_by_group) -> int:
+    """Strikes or raids on militant cells in their Afghan sanctuary.
+
+    A cell of group ``g`` in sanctuary with ``f`` fighters is hit Poisson(``f *
+    per_fighter_by_group[g]``) times a day and loses Binomial(``f``, ``1 - (1 -
+    kill_fraction)^k``) fighters when hit ``k`` times; ``struck_by_group`` and
+    ``killed_by_group`` count the hits and the dead by group. (Afghan deaths are not counted
+    by Pakistan's monitors.) Returns the number of hits.
+    """
+    running_sum = 0.0
+    for i in range(n):
+        in_sanctuary = cells.region[i] >= N_PAKISTAN
+        running_sum += per_fighter_by_group[cells.group[i]] * cells.fighters[i] * in_sanctuary
+        work.cumulative[i] = running_sum
+    if running_sum <= 0.0:
+        return 0
+    hits_today = 0
+    k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
+    survive = 1.0 - kill_fraction
+    for j in range(k):
+        i, hits = work.rows[j], work.counts[j]
+        killed = rng.binomial(cells.fighters[i], 1.0 - survive ** hits)
+        g = cells.group[i]
+        cells.fighters[i] -= killed
+        census[g, cells.region[i]] -= killed
+        struck_by_group[g] += hits
+        killed_by_group[g] += killed
+        hits_today += hits
+    return hits_today
+
+
+@numba.njit(cache=True)
+def sanctuary_strength(census, group) -> int:
+    """Fighters of ``group`` in Afghanistan [fighters]."""
+    return census[group, N_PAKISTAN:].sum()

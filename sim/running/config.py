@@ -17,7 +17,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.model.calendar import SimCalendar, parse_date
-from sim.model.levers import LEVER_CONFIGS, LeverConfig
+from sim.model.lever_configs import LEVER_CONFIGS, LeverConfig
 from sim.model.params import ModelParams
 from sim.model.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
 
@@ -134,11 +134,15 @@ PROBABILITY_FIELDS = frozenset({
     "supply_cross_border_per_day", "supply_per_attack", "kill_fraction_per_operation",
     "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
     "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
-    "amplitude",
+    "amplitude", "security_target_share", "target_substitution", "trade_restraint",
+    "talks_restraint", "enemy_sanctuary_access", "raid_kill_fraction", "kill_fraction",
+    "compliance",
 })
 """Fields that are probabilities or shares and must lie in [0, 1]."""
 POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_days",
-                             "response_window_days"})
+                             "response_window_days", "response_days", "grievance_days",
+                             "intel_window_days", "intel_sightings_per_fighter_per_day",
+                             "pressure_scale_per_day"})
 """Fields that must be strictly positive."""
 
 
@@ -204,9 +208,13 @@ def check_params(params: ModelParams) -> None:
             raise ConfigError(f"{key}.routes", group.routes, "at least one weight > 0")
         _check_mapping(f"{key}.spillover_weights", group.spillover_weights, PAKISTAN_REGIONS,
                        "a Pakistani region", False)
+        if not 1.5 <= group.lethality_tail_index <= 10:
+            raise ConfigError(f"{key}.lethality_tail_index", group.lethality_tail_index,
+                              "a tail index in [1.5, 10] (the mean lethality must be finite)")
     _check_dataclass("model.security", params.security)
     _check_dataclass("model.taliban", params.taliban)
     _check_dataclass("model.season", params.season)
+    _check_dataclass("model.deportation", params.deportation)
     if not 1 <= params.season.peak_day_of_year <= 366:
         raise ConfigError("model.season.peak_day_of_year", params.season.peak_day_of_year,
                           "a day of the year in 1..366")
@@ -225,14 +233,20 @@ def check_ensemble(ensemble: EnsembleConfig) -> None:
         raise ConfigError("ensemble.n_jobs", ensemble.n_jobs, pool.n_jobs_allowed())
 
 
-def _date_in_window(key: str, value: Any, calendar: SimCalendar) -> dt.date:
+LEVER_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
+"""Dates a lever may name. A lever's window may lie partly or wholly outside the simulated
+window (the history is written once for 2019-2026; a shorter window simulates part of it):
+it acts on the simulated days inside its window only."""
+
+
+def _lever_date(key: str, value: Any) -> dt.date:
     try:
         date = parse_date(value)
     except (TypeError, ValueError):
         raise ConfigError(key, value, "a date YYYY-MM-DD") from None
-    if not calendar.contains(date):
-        window = f"{calendar.start} to {calendar.end}"
-        raise ConfigError(key, value, f"a date inside the window {window}")
+    first, last = LEVER_DATES
+    if not first <= date <= last:
+        raise ConfigError(key, value, f"a date from {first} to {last}")
     return date
 
 
@@ -254,9 +268,9 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
     _check_dataclass(key, cfg)
     if not cfg.enabled:
         return cfg
-    start = _date_in_window(f"{key}.start", cfg.start, calendar)
+    start = _lever_date(f"{key}.start", cfg.start)
     if cfg.end is not None:
-        end = _date_in_window(f"{key}.end", cfg.end, calendar)
+        end = _lever_date(f"{key}.end", cfg.end)
         if end <= start:
             raise ConfigError(f"{key}.end", cfg.end, f"a date after start ({cfg.start})")
     if kind == "border_closure":
@@ -264,6 +278,16 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
             if crossing != "all" and crossing not in CROSSING_KEYS:
                 raise ConfigError(f"{key}.crossings", crossing,
                                   f"'all' or crossings from {', '.join(CROSSING_KEYS)}")
+        for crossing in cfg.outbound_open:
+            if crossing not in CROSSING_KEYS:
+                raise ConfigError(f"{key}.outbound_open", crossing,
+                                  f"crossings from {', '.join(CROSSING_KEYS)}")
+        if cfg.outbound_open_from is not None:
+            _lever_date(f"{key}.outbound_open_from", cfg.outbound_open_from)
+    if kind == "strikes":
+        for group in cfg.groups:
+            if group not in groups:
+                raise ConfigError(f"{key}.groups", group, f"groups from {', '.join(groups)}")
     if kind == "mediation":
         _check_mapping(f"{key}.compliance", cfg.compliance, tuple(groups), "a group", True)
     return cfg

@@ -22,8 +22,10 @@ class SimulationResult:
     Attributes:
         monthly: one row per month and Pakistani region (see ``sim.model.events.TABLE_COLUMNS``).
         annual: one row per year and Pakistani region, same counts.
-        state: one row per month: militant strength by group (total and inside Pakistan) and
-            the month-end Taliban tolerance, mean crossing permeability and ceasefire level.
+        state: one row per month: by group, militant strength (total and inside Pakistan),
+            attacks (all and on security forces), Pakistani strikes on its sanctuary and Taliban
+            raids with the fighters they killed; and the month-end Taliban tolerance, affinity,
+            restraint and remembered strikes, mean crossing permeability and ceasefire level.
         lever_events: one row per lever event (lever, kind, event, date).
         crossings: one row per month and crossing: militant cells that crossed in and out.
         config: the validated run configuration.
@@ -74,9 +76,16 @@ def _state_table(model: ConflictModel) -> pd.DataFrame:
     month_ends = np.r_[model.calendar.month_starts[1:] - 1, model.calendar.n_days - 1]
     columns = {"month": model.calendar.months}
     strength = model.strength
+    attacks, sanctuary = model.records.group_attacks, model.records.sanctuary
     for g, key in enumerate(model.group_keys):
         columns[f"fighters_{key}"] = strength[:, 0, g]
         columns[f"fighters_{key}_in_pakistan"] = strength[:, 1, g]
+        columns[f"attacks_{key}"] = attacks[:, g, 0]
+        columns[f"attacks_on_security_{key}"] = attacks[:, g, 1]
+        columns[f"strikes_on_{key}"] = sanctuary[:, g, 0]
+        columns[f"killed_by_strikes_{key}"] = sanctuary[:, g, 1]
+        columns[f"taliban_raids_on_{key}"] = sanctuary[:, g, 2]
+        columns[f"killed_by_taliban_{key}"] = sanctuary[:, g, 3]
     state = model.state[month_ends]
     for i, name in enumerate(STATE_COLUMNS):
         columns[name] = state[:, i]

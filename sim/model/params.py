@@ -262,18 +262,26 @@ class DeportationParams:
 
 @dataclass
 class SeasonParams:
-    """The fighting season: attacks follow the year, peaking between summer and autumn while the
-    mountain passes are open.
+    """The fighting season: attack rates follow the year.
 
     Attack rates are multiplied by ``1 + amplitude * cos(2 pi (day_of_year - peak) / 365.25)``.
-    An assumption of the model (no monthly series is reported in the seeds); ``amplitude`` is
-    free and calibrated to the late-2025 monthly changes, 0 means no seasonality.
+    Not calibrated: the defaults are fitted by :func:`sim.data.season.picss_season` to PICSS's
+    national monthly militant attacks (PICSS monthly security assessments, ids
+    ``PICSS_YYYY_MM_ATT`` in ``sim/data/reported_figures.yaml``) of 2021-08, 2021-11, 2021-12,
+    2022-01 to 2022-12 and 2025-01 to 2025-09, months that end before the border closure of
+    11 October 2025 (2023-08, the only month of its year, cannot inform the season). The fit
+    is a Poisson regression with a level and a linear trend for each year and one annual
+    harmonic, converted to this form; it gives amplitude 0.033 (standard error 0.066 Poisson,
+    0.116 allowing for the counts' dispersion of 3.1) peaking on day 112 (22 April, standard
+    error about 120 days): no fighting season distinguishable from none. 0 means no
+    seasonality.
     """
 
-    amplitude: float = 0.0
-    """Free. Relative swing of attack rates over the year [0-1]."""
-    peak_day_of_year: int = 196
-    """Free. Day of the year attacks peak (196 = 15 July) [day of year, 1-366]."""
+    amplitude: float = 0.033
+    """Fitted (PICSS monthly attacks). Relative swing of attack rates over the year [0-1]."""
+    peak_day_of_year: int = 112
+    """Fitted (PICSS monthly attacks). Day of the year attacks peak (112 = 22 April)
+    [day of year, 1-366]."""
 
 
 @dataclass

@@ -171,13 +171,24 @@ def lethality(rng, tail_index) -> float:
 
 
 @numba.njit(cache=True)
+def wave_size(rng, mean) -> int:
+    """Attacks in one wave of coordinated attacks: geometric on 1, 2, ... with mean ``mean``
+    [attacks], by inversion of one uniform draw (none when the mean is 1)."""
+    if mean <= 1.0:
+        return 1
+    return 1 + int(np.log(1.0 - rng.random()) / np.log(1.0 - 1.0 / mean))
+
+
+@numba.njit(cache=True)
 def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, census, work,
            today, group_attacks) -> None:
     """Cells inside Pakistan attack; ``today[region, event]`` counts attacks and deaths.
 
-    A cell of ``f`` fighters and supply ``s`` inside Pakistan makes Poisson(``attack_rate_g *
-    activity * f / 100 * s * (1 - ceasefire_g)``) attacks a day, where ``activity`` is the
-    fighting season's multiplier and ``ceasefire_g`` the share of attacks its group withholds.
+    A cell of ``f`` fighters and supply ``s`` inside Pakistan launches Poisson(``attack_rate_g
+    * activity * f / 100 * s * (1 - ceasefire_g) / attacks_per_wave_g``) waves of attacks a
+    day, where ``activity`` is the fighting season's multiplier and ``ceasefire_g`` the share
+    of attacks its group withholds; a wave is :func:`wave_size` coordinated attacks, so the
+    cell makes ``attack_rate_g * ...`` attacks a day on average, in clusters.
 
     Each attack chooses its target: security forces with chance ``security_target_share_g *
     (1 - substitution * pressure_r)`` (militants turn to softer targets where the security
@@ -191,9 +202,10 @@ def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, c
     group's attacks and those on security forces.
     """
     n_groups = len(groups.attack_rate)
-    per_fighter = np.empty(n_groups)  # attacks a day per fighter at full supply
+    per_fighter = np.empty(n_groups)  # waves of attacks a day per fighter at full supply
     for g in range(n_groups):
-        per_fighter[g] = groups.attack_rate[g] / 100.0 * activity * (1.0 - ceasefire[g])
+        per_fighter[g] = (groups.attack_rate[g] / 100.0 * activity * (1.0 - ceasefire[g])
+                          / groups.attacks_per_wave[g])
     running_sum = 0.0
     for i in range(n):
         inside = cells.region[i] < N_PAKISTAN
@@ -201,8 +213,11 @@ def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, c
         work.cumulative[i] = running_sum
     k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
     for j in range(k):
-        i, a = work.rows[j], work.counts[j]
+        i, waves = work.rows[j], work.counts[j]
         g, region = cells.group[i], cells.region[i]
+        a = 0
+        for _ in range(waves):
+            a += wave_size(rng, groups.attacks_per_wave[g])
         on_security_share = groups.security_target_share[g] * (1.0 - substitution
                                                                 * pressure[region])
         civilians = security = on_security = 0

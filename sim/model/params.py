@@ -74,6 +74,10 @@ class GroupParams:
     Lomax (Pareto II) draw with this index, scaled to mean 1, so most attacks kill few and
     some kill dozens. 2.38 is the power-law exponent of the severity of terrorist attacks
     (Clauset, Young and Gleditsch 2007, J. Conflict Resolution 51(1), 58-87)."""
+    attacks_per_wave: float = 1.0
+    """Mean attacks in one wave of coordinated attacks [attacks/wave, >= 1]: a wave is a
+    geometric number of attacks on the same day (1 when the mean is 1). Waves make monthly
+    attack counts overdispersed, as PICSS's are (``sim.data.season``). Per group below."""
     withdrawal_under_pressure: float = 1.0
     """How much more often a cell in its entry region withdraws to sanctuary when the security
     forces press hardest there: its return chance is multiplied by ``1 + this * pressure``
@@ -106,6 +110,8 @@ def _ttp() -> GroupParams:
         # The TTP says it targets security forces, not civilians, and most of its claimed
         # attacks are on police and soldiers (S1: most attacks on security personnel).
         security_target_share=0.75,
+        # Assumption: some TTP attacks come in waves (several police posts on one night).
+        attacks_per_wave=1.5,
     )
 
 
@@ -130,6 +136,9 @@ def _baloch() -> GroupParams:
         # BLA and BLF attack the security forces second only to the TTP (S1), and also
         # workers from other provinces and Chinese projects. Assumption: 0.6.
         security_target_share=0.6,
+        # BLA's coordinated waves: about a dozen attacks on 26 August 2024 and at 12+ places
+        # on 31 January 2026 (events file). The mean of 2 is an assumption.
+        attacks_per_wave=2.0,
         supply_local_per_day=0.010,
         supply_cross_border_per_day=0.005,
     )

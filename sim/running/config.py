@@ -208,6 +208,9 @@ def check_params(params: ModelParams) -> None:
             raise ConfigError(f"{key}.routes", group.routes, "at least one weight > 0")
         _check_mapping(f"{key}.spillover_weights", group.spillover_weights, PAKISTAN_REGIONS,
                        "a Pakistani region", False)
+        if not 1 <= group.attacks_per_wave <= 20:
+            raise ConfigError(f"{key}.attacks_per_wave", group.attacks_per_wave,
+                              "a mean wave size in [1, 20] attacks")
         if not 1.5 <= group.lethality_tail_index <= 10:
             raise ConfigError(f"{key}.lethality_tail_index", group.lethality_tail_index,
                               "a tail index in [1.5, 10] (the mean lethality must be finite)")

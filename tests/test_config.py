@@ -9,7 +9,7 @@ from tests.conftest import run_cli
 BAD_OVERRIDES = [
     ("seed=abc", "seed", "abc", "Integer"),
     ("seed=-1", "seed", "-1", ">= 0"),
-    ("model.foo=1", "model.foo", "1", "groups, security, taliban, season, permeability"),
+    ("model.foo=1", "model.foo", "1", "groups, security, taliban, season"),
     ("+model.foo=1", "model.foo", "1", "groups, security"),
     ("model.groups.ttp.attack_rate=fast", "model.groups.ttp.attack_rate", "fast", "Float"),
     ("model.groups.ttp.cross_in_per_day=1.5", "model.groups.ttp.cross_in_per_day", "1.5",
@@ -34,8 +34,8 @@ BAD_OVERRIDES = [
      "20000000", "at most 10,000,000"),
     ("levers.border_closure_2025.leakage=1.5", "levers.border_closure_2025.leakage", "1.5",
      "[0, 1]"),
-    ("levers.border_closure_2025.start=2030-01-01", "levers.border_closure_2025.start",
-     "2030-01-01", "inside the window"),
+    ("levers.border_closure_2025.start=2200-01-01", "levers.border_closure_2025.start",
+     "2200-01-01", "a date from 1990-01-01 to 2100-12-31"),
     ("levers.ceasefire_2022.end=2022-01-01", "levers.ceasefire_2022.end", "2022-01-01",
      "after start"),
     ("levers.ceasefire_2022.compliance.tpp=0.5", "levers.ceasefire_2022.compliance.tpp", "0.5",
@@ -82,6 +82,9 @@ def test_cli_multirun_checks_every_swept_value(tmp_path):
     assert not (tmp_path / "sweep").exists()
 
 
-def test_disabled_lever_outside_the_window_is_accepted():
-    cfg = sim.simulate(["window.end=2022-12-31", "levers.border_closure_2025.enabled=false"])
-    assert cfg.monthly["month"].max() == "2022-12"
+def test_levers_outside_a_shorter_window_are_accepted_and_do_not_act():
+    short = sim.simulate(["window.end=2022-12-31"])
+    assert short.monthly["month"].max() == "2022-12"
+    assert "border_closure_2025" not in set(short.lever_events["lever"])
+    without = sim.simulate(["window.end=2022-12-31", "levers.border_closure_2025.enabled=false"])
+    assert short.monthly.equals(without.monthly)

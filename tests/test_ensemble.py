@@ -17,13 +17,14 @@ import pyarrow as pa
 import pytest
 
 import sim
+from sim.model.events import TABLE_COLUMNS
 from sim.running import arm_outputs, runner
 from sim.running.compose import compose_config
 from sim.running.ensemble import ChunkPlanner, ChunkReceipt, consecutive_ranges, run_ensemble
 from sim.running.seed_chunks import SeedFolderConflict, SeedStore
 from tests.conftest import run_cli
 
-ONE_YEAR = ["window.end=2020-12-31", "levers.border_closure_2025=null",
+ONE_YEAR = ["window.start=2020-01-01", "window.end=2020-12-31", "levers.border_closure_2025=null",
             "levers.ceasefire_2022=null", "levers.taliban_takeover_2021=null"]
 """A one-year run without levers (about 0.1 s)."""
 SIZE = 24
@@ -101,9 +102,7 @@ def test_arm_tables_do_not_depend_on_how_seeds_were_chunked(tmp_path, monkeypatc
 def test_an_arm_folder_holds_one_table_per_kind_with_every_seed(reference):
     seeds = list(range(3, 3 + SIZE))
     monthly = pd.read_parquet(reference / "monthly.parquet")
-    assert list(monthly.columns) == ["seed", "month", "region", "attacks", "operations",
-                                     "fatalities_civilian", "fatalities_security",
-                                     "fatalities_militant", "fatalities_total"]
+    assert list(monthly.columns) == ["seed", "month", "region", *TABLE_COLUMNS]
     assert sorted(monthly["seed"].unique()) == seeds and len(monthly) == SIZE * 12 * 7
     state = pd.read_parquet(reference / "state.parquet")
     assert list(state.columns[:3]) == ["seed", "month", "fighters_ttp"]

@@ -17,8 +17,8 @@ def test_cli_run_writes_the_contract(tmp_path):
     assert proc.returncode == 0, proc.stderr
     monthly = pd.read_csv(out / "monthly.csv")
     assert list(monthly.columns[: len(CONTRACT)]) == CONTRACT
-    assert monthly["month"].iloc[0] == "2020-01" and monthly["month"].iloc[-1] == "2026-12"
-    assert len(monthly) == 84 * 7 and monthly["region"].nunique() == 7
+    assert monthly["month"].iloc[0] == "2019-01" and monthly["month"].iloc[-1] == "2026-12"
+    assert len(monthly) == 96 * 7 and monthly["region"].nunique() == 7
     annual = pd.read_csv(out / "annual.csv")
     assert list(annual.columns[:7]) == ["year", "region", *METRICS]
     assert annual.groupby("year")["attacks"].sum().sum() == monthly["attacks"].sum()
@@ -49,8 +49,9 @@ def test_python_module_entry_point_runs_from_any_directory(tmp_path):
 def test_api_result_matches_file_columns(default_result):
     assert list(default_result.monthly.columns[: len(CONTRACT)]) == CONTRACT
     assert list(default_result.annual.columns[:2]) == ["year", "region"]
-    assert set(default_result.lever_events["lever"]) == {
-        "taliban_takeover_2021", "ceasefire_2022", "border_closure_2025"}
+    assert {"taliban_takeover_2021", "ceasefire_2022", "border_closure_2025",
+            "strikes_2025_11", "deportation_2023", "urumqi_pledge_2026"} <= set(
+        default_result.lever_events["lever"])
     assert (default_result.monthly[list(METRICS)] >= 0).all().all()
 
 
@@ -58,7 +59,7 @@ def test_default_model_has_the_reported_order_of_magnitude(default_result):
     """Uncalibrated sanity: hundreds to low thousands a year, concentrated in KP+Balochistan."""
     annual = default_result.annual
     national = annual.groupby("year")["fatalities_total"].sum()
-    for year in range(2020, 2026):
+    for year in range(2019, 2026):
         assert 200 <= national[year] <= 8000, (year, national[year])
     assert national[2025] > national[2020]
     in_2025 = annual[annual["year"] == 2025].set_index("region")["fatalities_total"]

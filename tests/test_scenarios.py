@@ -26,11 +26,12 @@ def enabled(cfg) -> dict:
 
 
 def effective_leakage(cfg, date: str) -> float:
-    """Product of the leakage of every closure lever acting on ``date`` (all crossings)."""
+    """Product of the leakage of every closure of all crossings acting on ``date``."""
     day = pd.Timestamp(date)
     out = 1.0
     for lever in enabled(cfg).values():
-        if lever.kind == "border_closure" and pd.Timestamp(lever.start) <= day and (
+        if lever.kind == "border_closure" and "all" in lever.crossings and pd.Timestamp(
+                lever.start) <= day and (
                 lever.end is None or day < pd.Timestamp(lever.end)):
             out *= lever.leakage
     return out
@@ -67,7 +68,7 @@ def test_closure_scenarios_differ_in_what_a_researcher_expects():
     assert effective_leakage(permanent, "2025-12-01") == pytest.approx(calibrated)
     assert effective_leakage(permanent, "2026-06-01") < effective_leakage(history, "2026-06-01")
     assert all(v.end is None for v in enabled(permanent).values()
-               if v.kind == "border_closure")
+               if v.kind == "border_closure" and "all" in v.crossings and v.start >= "2025-10")
 
 
 def test_mediation_pressure_and_combined():
@@ -78,7 +79,8 @@ def test_mediation_pressure_and_combined():
     groups = set(config("mediation_2026").params.groups)
     assert talk.mediator and set(talk.compliance) == groups
     assert 0 < talk.breakdown_per_month < 1
-    pressure = [v for v in enabled(config("pressure_2026")).values() if v.kind == "pressure"]
+    pressure = [v for v in enabled(config("pressure_2026")).values()
+                if v.kind == "pressure" and v.start >= "2026-01-01" and v.level > 0.5]
     assert len(pressure) == 1 and pressure[0].on_tolerance > 0 and pressure[0].on_finance > 0
     combined = enabled(config("combined"))
     for part in ("mediation_2026", "pressure_2026", "as_happened"):

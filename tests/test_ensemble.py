@@ -28,7 +28,7 @@ ONE_YEAR = ["window.start=2020-01-01", "window.end=2020-12-31", "levers.border_c
             "levers.ceasefire_2022=null", "levers.taliban_takeover_2021=null"]
 """A one-year run without levers (about 0.1 s)."""
 SIZE = 24
-TABLES = ["monthly", "state", "levers", "crossings"]
+TABLES = ["monthly", "state", "levers", "crossings", "monitors_monthly", "monitors_annual"]
 FILES = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")]
 
 
@@ -122,6 +122,8 @@ def test_an_arm_folder_holds_one_table_per_kind_with_every_seed(reference):
         assert key in manifest
     assert set(manifest["files"]) == {*FILES, "fan.csv", "fan.png"}
     assert manifest["rows"]["monthly"] == SIZE * 84
+    assert manifest["rows"]["monitors_monthly"] == SIZE * 84 * 3
+    assert manifest["rows"]["monitors_annual"] == SIZE * 7 * 3
     fan = pd.read_csv(reference / "fan.csv", dtype={"month": str})
     assert list(fan.columns) == ["month", "q025", "q10", "median", "q90", "q975", "n"]
     assert (fan["n"] == SIZE).all() and (fan["q025"] <= fan["median"]).all()

@@ -30,11 +30,17 @@ def test_cli_run_writes_the_contract(tmp_path):
     assert {"mesa", "numpy", "pandas", "hydra-core", "python"} <= set(manifest["packages"])
     assert "git_commit" in manifest
     assert manifest["files"] == ["monthly.csv", "annual.csv", "state.csv", "levers.csv",
-                                 "crossings.csv", "overview.png"]
+                                 "crossings.csv", "monitors_monthly.csv", "monitors_annual.csv",
+                                 "overview.png"]
     assert "seeds" not in manifest and not (out / "seeds").exists()  # ensemble.size=1
     assert sorted(p.name for p in out.iterdir()) == [
-        ".hydra", "annual.csv", "crossings.csv", "levers.csv", "manifest.json", "monthly.csv",
-        "overview.png", "sim.log", "state.csv"]
+        ".hydra", "annual.csv", "crossings.csv", "levers.csv", "manifest.json",
+        "monitors_annual.csv", "monitors_monthly.csv", "monthly.csv", "overview.png", "sim.log",
+        "state.csv"]
+    monitors = pd.read_csv(out / "monitors_monthly.csv")
+    assert list(monitors.columns[:3]) == ["month", "region", "monitor"]
+    assert set(monitors["monitor"]) == {"crss", "picss", "pips"}
+    assert len(monitors) == 3 * len(monthly)
     assert not list(out.glob(".*.tmp"))
 
 

@@ -310,3 +310,57 @@ class ModelParams:
         }
     )
     """Open-border permeability of each crossing [0-1]; levers scale it."""
+    observation: ObservationParams = field(default_factory=lambda: ObservationParams())
+    """How the monitors see the simulated events (:mod:`sim.model.observation`)."""
+
+
+@dataclass
+class MonitorParams:
+    """How completely one monitor records the events and relays the state's claims. Defaults
+    are PICSS's; "derived" values are worked out in :mod:`sim.model.observation` (Defaults)."""
+
+    completeness_frontier: float = 0.85
+    """Mean share of attacks recorded in kp and balochistan, drawn monthly per region [0-1].
+    Assumption (restricted press access to the former tribal districts and interior
+    Balochistan); CRSS as PICSS, PIPS 0.65 x PICSS derived. Prior 0.5-1.0 (PIPS 0.3-1.0)."""
+    completeness_interior: float = 0.95
+    """Mean share of attacks recorded in the other regions [0-1]. Assumption (national press);
+    CRSS and PIPS as above. Prior 0.7-1.0 (PIPS 0.3-1.0)."""
+    concentration: float = 50.0
+    """alpha + beta of the monthly Beta draw of completeness [dimensionless, > 0]; lower is more
+    overdispersed. Assumption (monthly sd 0.05 at mean 0.85, about 0.015 over a year: the size
+    of a monitor's own revisions, data README). Prior 10-500 (log)."""
+    claims_factor: float = 1.1
+    """Militants killed in operations recorded per militant killed, the state's claims relayed
+    [claimed/true, 1-5]. Derived (PICSS 1.1, CRSS 1.35, PIPS 1.0). Prior 1.0-2.0."""
+
+
+@dataclass
+class CrssMonitorParams(MonitorParams):
+    """CRSS, which also counts security operations (its incidents are attacks + operations)."""
+
+    operations_share: float = 0.5
+    """Mean share of the simulated operations CRSS counts, drawn like completeness [0-1].
+    Assumption: it counts reported operations only (392 in 2025), and operations in which
+    nobody dies rarely make the news. Prior 0.1-1.0."""
+
+
+@dataclass
+class ObservationParams:
+    """The monitors' views of the events: what each counts is fixed by its definition
+    (``monitors`` in ``sim/data/reported_figures.yaml``); how completely, is set here."""
+
+    crss: CrssMonitorParams = field(default_factory=lambda: CrssMonitorParams(claims_factor=1.35))
+    """CRSS (``monitors.crss``): PICSS's completeness, claims factor 1.35 (derived)."""
+    picss: MonitorParams = field(default_factory=MonitorParams)
+    """PICSS (``monitors.picss``): the defaults of :class:`MonitorParams`."""
+    pips: MonitorParams = field(default_factory=lambda: MonitorParams(
+        completeness_frontier=0.55, completeness_interior=0.62, claims_factor=1.0))
+    """PIPS (``monitors.pips``): 0.65 x PICSS's completeness, claims at face value (derived)."""
+    fatalities_exponent: float = 0.5
+    """Completeness of deaths = completeness of attacks ** this [dimensionless, (0, 1]]: deadly
+    attacks are reported more fully. Derived (PIPS against PICSS, 2021 and 2024). Prior
+    0.2-1.0."""
+    claims_concentration: float = 10.0
+    """Shape of the monthly Gamma (mean 1) overstatement of the claims, shared by the monitors
+    [dimensionless, > 0]. Assumption (varies by about a third). Prior 2-100 (log)."""

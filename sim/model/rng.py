@@ -2,7 +2,9 @@
 
 Every draw in a run comes from one of these generators. Each purpose has its own stream, so
 a scenario and its baseline with the same seed draw identical numbers until the first day on
-which their states differ, and a change to one mechanism does not shift another's draws.
+which their states differ, and a change to one mechanism does not shift another's draws. A new
+stream is added at the end: ``SeedSequence.spawn`` gives the n-th child the same seed however
+many follow it, so the other streams' draws stay the same.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ STREAMS: tuple[str, ...] = (
     "operations",
     "parameters",  # draws of parameter sets from the calibration posterior
     "sanctuary",  # strikes and raids on militant sanctuaries in Afghanistan
+    "observation",  # what the monitors record of the events (sim.model.observation)
 )
 
 

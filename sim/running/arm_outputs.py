@@ -3,18 +3,26 @@
 An arm is one config run over the seeds ``seed .. seed+size-1`` (``ensemble.size > 1``). Its
 folder holds, besides ``seeds/`` (:mod:`sim.running.seed_chunks`) and Hydra's ``.hydra/``:
 
-=========================== ==================================================================
-``monthly.parquet``, .csv   ``seed``, ``month`` (YYYY-MM), ``region``, counts [events per month
-                            and region] — the single run's monthly.csv with a seed column
-``state.parquet``, .csv     ``seed``, ``month``, militant strength, tolerance, permeability,
-                            ceasefire level, cells (month-end values)
-``levers.parquet``, .csv    ``seed``, lever, kind, event, date
-``crossings.parquet``, .csv ``seed``, ``month``, crossing, cells in, cells out [cells per month]
-``parameters.parquet``,.csv with ``parameters.draw_from_posterior=true``: ``seed``, the
-                            posterior ``row`` drawn and the parameter values
-``fan.csv``, ``fan.png``    national monthly fatalities over seeds (written by the app)
-``manifest.json``           written last: the config, every seed, versions, files
-=========================== ==================================================================
+=================================== ================================================================
+``monthly.parquet``, .csv           ``seed``, ``month`` (YYYY-MM), ``region``, counts [events per
+                                    month and region]: the simulated events, the single run's
+                                    monthly.csv with a seed column
+``monitors_monthly.parquet``, .csv  ``seed``, ``month``, ``region``, ``monitor`` (crss, picss,
+                                    pips), what each monitor would report of the events [events or
+                                    people per month and region; empty where it does not count
+                                    them]: the single run's monitors_monthly.csv with a seed column
+``monitors_annual.parquet``, .csv   ``seed``, ``year``, ``region``, ``monitor``, the same
+                                    observation summed by year
+``state.parquet``, .csv             ``seed``, ``month``, militant strength, tolerance, permeability,
+                                    ceasefire level, cells (month-end values)
+``levers.parquet``, .csv            ``seed``, lever, kind, event, date
+``crossings.parquet``, .csv         ``seed``, ``month``, crossing, cells in, cells out [cells per
+                                    month]
+``parameters.parquet``, .csv        with ``parameters.draw_from_posterior=true``: ``seed``, the
+                                    posterior ``row`` drawn and the parameter values
+``fan.csv``, ``fan.png``            national monthly fatalities over seeds (written by the app)
+``manifest.json``                   written last: the config, every seed, versions, files
+=================================== ================================================================
 
 Rows are in seed order, and within a seed in the run's own order. Tables are streamed from
 the saved chunks in blocks of exactly :data:`ROWS_PER_BLOCK` rows (one Parquet row group each),
@@ -45,7 +53,8 @@ from sim.running.sweep import FINISHED
 
 ROWS_PER_BLOCK = 1 << 20
 """Rows per Parquet row group and per block written to the CSV file."""
-TABLE_ORDER = ("monthly", "crossings", "state", "levers", "parameters")
+TABLE_ORDER = ("monitors_monthly", "monthly", "crossings", "state", "monitors_annual", "levers",
+               "parameters")
 """Tables in the order they are written (largest first) and listed in the manifest."""
 
 

@@ -20,6 +20,7 @@ from sim.model.calendar import SimCalendar, parse_date
 from sim.model.lever_configs import LEVER_CONFIGS, LeverConfig
 from sim.model.params import ModelParams
 from sim.model.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
+from sim.running.observation_limits import observation_problem
 
 
 class ConfigError(ValueError):
@@ -222,6 +223,9 @@ def check_params(params: ModelParams) -> None:
         raise ConfigError("model.season.peak_day_of_year", params.season.peak_day_of_year,
                           "a day of the year in 1..366")
     _check_mapping("model.permeability", params.permeability, CROSSING_KEYS, "a crossing", True)
+    problem = observation_problem(params.observation)
+    if problem is not None:
+        raise ConfigError(*problem)
 
 
 def check_ensemble(ensemble: EnsembleConfig) -> None:

@@ -137,6 +137,11 @@ def write_run(result: SimulationResult, folder: Path,
               ) -> list[Path]:
     """Write a run's tables, its figures and its manifest into ``folder``; the manifest last.
 
+    The tables: the simulated events (``monthly.csv``, ``annual.csv``), the state, the lever
+    events, the crossings, and the monitors' views of the events (``monitors_monthly.csv``,
+    ``monitors_annual.csv``); with ``output.parquet``, the monthly and the monitor tables
+    also as Parquet.
+
     ``figures(result, folder)`` draws the run's figures and returns their paths (the app
     passes :func:`sim.analysis.plots.overview_figures`; running knows nothing of plots). It is
     called only when ``output.plots`` is on.
@@ -148,9 +153,13 @@ def write_run(result: SimulationResult, folder: Path,
         write_csv(result.state, folder / "state.csv"),
         write_csv(result.lever_events, folder / "levers.csv"),
         write_csv(result.crossings, folder / "crossings.csv"),
+        write_csv(result.monitors_monthly, folder / "monitors_monthly.csv"),
+        write_csv(result.monitors_annual, folder / "monitors_annual.csv"),
     ]
     if result.config.output.parquet:
         written.append(write_parquet(result.monthly, folder / "monthly.parquet"))
+        written.append(write_parquet(result.monitors_monthly, folder / "monitors_monthly.parquet"))
+        written.append(write_parquet(result.monitors_annual, folder / "monitors_annual.parquet"))
     if figures is not None and result.config.output.plots:
         written += figures(result, folder)
     names = [p.name for p in written]

@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.model.levers import build_levers
 from sim.model.model import STATE_COLUMNS, ConflictModel
+from sim.model.observation import observe, observed_annual
 from sim.model.space import CROSSING_KEYS
 from sim.running.config import RunConfig, validate
 
@@ -20,7 +21,8 @@ class SimulationResult:
     """What one run produced.
 
     Attributes:
-        monthly: one row per month and Pakistani region (see ``sim.model.events.TABLE_COLUMNS``).
+        monthly: one row per month and Pakistani region (see ``sim.model.events.TABLE_COLUMNS``):
+            the simulated events as the model produced them.
         annual: one row per year and Pakistani region, same counts.
         state: one row per month: by group, militant strength (total and inside Pakistan),
             attacks (all and on security forces), Pakistani strikes on its sanctuary and Taliban
@@ -29,6 +31,10 @@ class SimulationResult:
         lever_events: one row per lever event (lever, kind, event, date).
         crossings: one row per month and crossing: militant cells that crossed in and out.
         config: the validated run configuration.
+        monitors_monthly: one row per month, Pakistani region and monitor (CRSS, PICSS,
+            PIPS): what each would report of the events, by its own definition (see
+            ``sim.model.observation``).
+        monitors_annual: the same observation summed by year.
     """
 
     monthly: pd.DataFrame
@@ -37,6 +43,8 @@ class SimulationResult:
     lever_events: pd.DataFrame
     crossings: pd.DataFrame
     config: RunConfig
+    monitors_monthly: pd.DataFrame
+    monitors_annual: pd.DataFrame
 
 
 def run(config: RunConfig) -> SimulationResult:
@@ -52,6 +60,8 @@ def run(config: RunConfig) -> SimulationResult:
     model.run()
     months = calendar.months
     crossed = model.records.crossed  # [month, crossing, direction]
+    monitors_monthly = observe(model.events.monthly_sums(), months, config.params.observation,
+                               model.streams["observation"])
     return SimulationResult(
         monthly=model.events.monthly(),
         annual=model.events.annual(),
@@ -69,6 +79,8 @@ def run(config: RunConfig) -> SimulationResult:
             }
         ),
         config=config,
+        monitors_monthly=monitors_monthly,
+        monitors_annual=observed_annual(monitors_monthly),
     )
 
 

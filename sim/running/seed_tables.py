@@ -1,11 +1,12 @@
 """The tables of several runs stacked into Arrow tables with a ``seed`` column.
 
 An ensemble keeps, for every seed, the tables a single run writes — its monthly counts by
-region, its monthly state, its lever events and its border crossings — and, when parameters
-are drawn per seed, the draw. Each is stacked over seeds with the seed as the first column
-(:data:`SEED`); the row order within a seed is the run's own. Column types come from the
-run's tables, never from the values, so every chunk of seeds has the same schema (an empty
-lever table still has string columns).
+region, its monthly state, its lever events, its border crossings and the monitors' monthly
+and annual views of its events — and, when parameters are drawn per seed, the draw. Each is
+stacked over seeds with the seed as the first column (:data:`SEED`); the row order within a
+seed is the run's own. Column types come from the run's tables, never from the values, so every
+chunk of seeds has the same schema (an empty lever table still has string columns; a monitor
+column that is missing in every row is still integer).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 SEED = "seed"
 TABLES = {"monthly": "monthly", "state": "state", "levers": "lever_events",
-          "crossings": "crossings"}
+          "crossings": "crossings", "monitors_monthly": "monitors_monthly",
+          "monitors_annual": "monitors_annual"}
 """Table name in an arm folder -> attribute of :class:`~sim.running.runner.SimulationResult`."""
 PARAMETERS = "parameters"
 """The table of per-seed parameter draws (``parameters.draw_from_posterior=true`` only):

@@ -40,6 +40,14 @@ def run_monthly(config: dict, seed: int) -> pd.DataFrame:
     return run(validate(config)).monthly
 
 
+def run_tables(config: dict, seed: int) -> dict[str, pd.DataFrame]:
+    """One run of a plain config with ``seed``: its monthly events, monthly state and the
+    monitors' monthly views."""
+    result = run(validate({**config, "seed": int(seed)}))
+    return {"monthly": result.monthly, "state": result.state,
+            "monitors_monthly": result.monitors_monthly}
+
+
 class Evaluator:
     """Runs a config over seeds on a pool of worker processes (or inline with 1 worker)."""
 
@@ -54,6 +62,12 @@ class Evaluator:
         if self.pool is None:
             return [run_monthly(config, s) for s in seeds]
         return list(self.pool.map(run_monthly, [config] * len(seeds), seeds))
+
+    def tables(self, config: dict, seeds: Sequence[int]) -> list[dict[str, pd.DataFrame]]:
+        """:func:`run_tables` for every seed."""
+        if self.pool is None:
+            return [run_tables(config, s) for s in seeds]
+        return list(self.pool.map(run_tables, [config] * len(seeds), seeds))
 
     def close(self) -> None:
         if self.pool is not None:

@@ -138,7 +138,9 @@ def resupply(cells, n, groups, entry_region, permeability, access, finance_cut,
              local_support) -> None:
     """Supply refills toward full: in sanctuary, from local networks, and across the border.
 
-    A cell's supply ``s`` gains ``rate * (1 - s)`` a day, with ``rate`` [share of the gap/day]:
+    A cell's supply ``s`` gains ``rate * (1 - s)`` and uses ``upkeep_g * s`` a day (so it
+    settles at ``rate / (rate + upkeep_g)`` with time constant ``1 / (rate + upkeep_g)``), with
+    ``rate`` [share of the gap/day]:
     in sanctuary ``supply_sanctuary_g * access_g * (1 - finance_cut)``; in its entry region
     ``supply_local_g * local_support + supply_cross_border_g * permeability_c,in * (1 -
     finance_cut)``; elsewhere in Pakistan ``supply_local_g * local_support``.
@@ -159,7 +161,8 @@ def resupply(cells, n, groups, entry_region, permeability, access, finance_cut,
     for i in range(n):
         region, c = cells.region[i], cells.route[i]
         where = (region == entry_region[c]) + 2 * (region >= N_PAKISTAN)
-        cells.supply[i] += rate[cells.group[i], c, where] * (1.0 - cells.supply[i])
+        g, supply = cells.group[i], cells.supply[i]
+        cells.supply[i] += rate[g, c, where] * (1.0 - supply) - groups.supply_upkeep[g] * supply
 
 
 @numba.njit(cache=True)

@@ -59,9 +59,11 @@ class ConflictModel(mesa.Model):
         self.effects = daily_effects(levers, calendar.n_days, len(self.group_keys))
         taliban = params.taliban
         in_power = bool(self.effects.taliban_in_power[0])
-        self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"])
+        tolerance = taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover
+        self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"],
+                                 tolerance)
         self.agent_state = AgentState.initial(
-            taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover,
+            tolerance,
             self.setup.tables.base_permeability, self.roster.census.sum(axis=0),
             len(self.group_keys),
         )

@@ -65,6 +65,11 @@ class GroupParams:
     [share/day]. This is how a closure starves cells of arms and money."""
     supply_per_attack: float = 1.0
     """Supply used by one attack [share of full supply]."""
+    supply_upkeep_per_day: float = 0.02
+    """Supply a cell uses up a day without attacking: pay, food, fuel, ammunition spent in
+    training and moving [share of its supply/day]. With the resupply rates it sets how far and
+    how fast a cell's supply falls when a crossing shuts (time constant ``1 / (resupply +
+    upkeep)``). Assumption (prior 0.005-0.05/day: a cell's stock lasts one to six months)."""
     security_target_share: float = 0.6
     """Share of its attacks a group aims at security forces when they put no pressure on it
     [0-1]; the rest hit civilians (soft targets). Under pressure it shifts to softer targets

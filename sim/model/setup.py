@@ -63,6 +63,8 @@ class GroupTable(NamedTuple):
     """Resupply rate in the entry region through its crossing at permeability 1 [share/day]."""
     supply_per_attack: np.ndarray
     """Supply used by one attack [share of full supply]."""
+    supply_upkeep: np.ndarray
+    """Supply used up a day without attacking [share of the supply/day]."""
     attacks_per_wave: np.ndarray
     """Mean attacks in a wave of coordinated attacks [attacks/wave, >= 1]."""
     withdrawal: np.ndarray
@@ -211,6 +213,7 @@ def _group_table(groups: dict[str, GroupParams], neighbours: dict[int, list[int]
         supply_local=column("supply_local_per_day"),
         supply_cross_border=column("supply_cross_border_per_day"),
         supply_per_attack=column("supply_per_attack"),
+        supply_upkeep=column("supply_upkeep_per_day"),
         attacks_per_wave=column("attacks_per_wave"),
         withdrawal=column("withdrawal_under_pressure"),
         security_target_share=share,

@@ -132,7 +132,8 @@ class RunConfig:
 PROBABILITY_FIELDS = frozenset({
     "share_in_pakistan_start", "cross_in_per_day", "return_per_day", "spillover_per_day",
     "home_return_per_day", "supply_sanctuary_per_day", "supply_local_per_day",
-    "supply_cross_border_per_day", "supply_per_attack", "kill_fraction_per_operation",
+    "supply_cross_border_per_day", "supply_per_attack", "supply_upkeep_per_day",
+    "kill_fraction_per_operation",
     "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
     "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
     "amplitude", "security_target_share", "target_substitution", "trade_restraint",

@@ -86,12 +86,14 @@ class StrikesConfig(LeverConfig):
     February-March 2026)."""
 
     strikes_per_day: float = 1.0
-    """Mean strikes a day inside the window [strikes/day]."""
+    """Mean strikes a day inside the window [strikes/day]; an interstate ceasefire withholds
+    its share of them. No count of strikes is reported: each history lever's value is an
+    assumption (prior 0.5-5 a day during a campaign)."""
     groups: list[str] = field(default_factory=lambda: ["ttp"])
     """Groups whose sanctuary is targeted; a strike hits one of their cells there, chosen in
     proportion to its fighters."""
     kill_fraction: float = 0.2
-    """Share of a struck cell's fighters killed [0-1]. Assumption."""
+    """Share of a struck cell's fighters killed [0-1]. Assumption (prior 0.05-0.5)."""
 
 
 @dataclass
@@ -101,7 +103,8 @@ class InterstateCeasefireConfig(LeverConfig):
     """
 
     compliance: float = 0.9
-    """Share of strikes withheld while it holds [0-1]."""
+    """Share of strikes withheld while it holds [0-1]. Assumption (prior 0.3-1: the 2025
+    ceasefire held only nominally)."""
     talks: bool = True
     """The two states talk under it (raises the Taliban's restraint)."""
 
@@ -111,7 +114,8 @@ class DeportationConfig(LeverConfig):
     """Pakistan deports Afghans (from November 2023; grows after 30 June 2025)."""
 
     returnees_per_month: float = 50_000.0
-    """Afghans deported or returning from Pakistan [people/month], as reported."""
+    """Afghans deported or returning from Pakistan [people/month], from reported totals (what
+    they do: :class:`sim.model.params.DeportationParams`)."""
 
 
 LEVER_CONFIGS: dict[str, type[LeverConfig]] = {

@@ -4,13 +4,15 @@
 model (:class:`sim.model.model.ConflictModel`) calls it once for a whole run, or for one day
 at a time. Each day, in this order:
 
-1. the Taliban authority moves its sanctuary tolerance;
-2. border crossings set their permeability;
-3. militant cells recruit, move, resupply and attack;
-4. Pakistan's security forces note the attacks and run operations;
-5. cells with no fighters are wiped out and large cells split;
-6. the day's state is recorded, and at the end of a month each group's strength (the
-   monitor's counts of attacks, operations and deaths are added by the rules that cause them).
+1. border crossings set their permeability into and out of Pakistan (and so the trade lost);
+2. the Taliban authority decides its restraint and so its tolerance of sanctuary;
+3. militant cells recruit, move (cross, withdraw, spill over), resupply and attack;
+4. Pakistan's security forces note the attacks, gather intelligence, run operations, and
+   militants feel the pressure;
+5. Pakistani strikes and Taliban raids hit cells in their Afghan sanctuaries;
+6. cells with no fighters are wiped out and large cells split;
+7. the day's state is recorded, and at the end of a month each group's strength (the
+   events — attacks, operations, deaths — are counted by the rules that cause them).
 
 What the levers do on each day was built before the loop (:class:`sim.model.levers.DailyEffects`).
 
@@ -58,7 +60,7 @@ class Records(NamedTuple):
     """What the loop records, per day or month."""
 
     daily: np.ndarray
-    """[day, region, metric] the monitor's counts (:class:`sim.model.events.EventCounts`)."""
+    """[day, region, event] the event counts (:class:`sim.model.events.EventCounts`)."""
     strength: np.ndarray
     """[month, 0 total / 1 inside Pakistan, group] fighters at the end of the month."""
     state: np.ndarray
@@ -99,7 +101,7 @@ def record_day(day, n, taliban, permeability, ceasefire, records) -> None:
 
 @numba.njit(cache=True)
 def record_strength(month, census, records) -> None:
-    """The monitor's end-of-month count of each group's fighters, in total and inside
+    """The end-of-month count of each group's fighters, in total and inside
     Pakistan [fighters], from the census of fighters by group and region."""
     strength = records.strength[month]
     for g in range(census.shape[0]):

@@ -67,9 +67,12 @@ class PressureConfig(LeverConfig):
     ramp_days: int = 90
     """Days from the start to full strength [days]."""
     on_tolerance: float = 0.5
-    """Share of Taliban sanctuary tolerance removed at level 1 [0-1]."""
+    """Restraint the pressure asks of the Taliban at level 1 [0-1]: it enters their restraint
+    target (:func:`sim.model.state_rules.restraint_target`), which they follow over
+    ``response_days`` and which strikes on Afghan soil weaken."""
     on_finance: float = 0.4
-    """Share of militant finance and cross-border supply removed at level 1 [0-1]."""
+    """Share of militant finance removed at level 1 [0-1]: it scales down every group's
+    recruitment and its resupply in sanctuary and across the border (not local resupply)."""
 
 
 @dataclass
@@ -82,8 +85,9 @@ class OperationsConfig(LeverConfig):
 
 @dataclass
 class StrikesConfig(LeverConfig):
-    """Pakistani air and drone strikes on militant sanctuaries in Afghanistan (November 2025,
-    February-March 2026)."""
+    """Pakistani air and drone strikes on militant sanctuaries in Afghanistan (October and
+    November 2025, February-March 2026). A strike hits a cell of a targeted group in
+    Afghanistan; when none is there it hits no one and is not remembered."""
 
     strikes_per_day: float = 1.0
     """Mean strikes a day inside the window [strikes/day]; an interstate ceasefire withholds

@@ -103,7 +103,7 @@ def settled_supply(group: GroupParams, permeability: np.ndarray, in_entry_region
                    tolerance: float) -> np.ndarray:
     """The supply a cell settles at [0-1]: ``rate / (rate + upkeep)`` with the resupply rate of
     its entry region (local plus cross-border at ``permeability``) or of its sanctuary (at
-    ``tolerance``; a group the Taliban fight gets no more than a tolerated one)."""
+    ``tolerance``, the sanctuary access of the group: see :class:`CellRoster`)."""
     in_pakistan = group.supply_local_per_day + group.supply_cross_border_per_day * permeability
     in_sanctuary = group.supply_sanctuary_per_day * tolerance
     rate = np.where(in_entry_region, in_pakistan, in_sanctuary)
@@ -114,7 +114,7 @@ class CellRoster:
     """The living militant cells: their arrays (rows ``0..n-1``) and their Mesa agents."""
 
     def __init__(self, model, groups: dict[str, GroupParams], setup: ModelSetup,
-                 rng: np.random.Generator, tolerance: float = 0.0):
+                 rng: np.random.Generator, tolerance: float = 0.0, enemy_access: float = 0.0):
         self.model = model
         self.group_keys = setup.group_keys
         total_cells = sum(max(1, g.fighters_start // g.cell_size) for g in groups.values())
@@ -125,15 +125,17 @@ class CellRoster:
         self.next_ident = 0  # number of the next new cell
         self.agents: dict[int, MilitantCell] = {}
         self.agents_stale = True  # the cells changed since the agents last matched them
-        self._place_initial_cells(groups, setup, rng, tolerance)
+        self._place_initial_cells(groups, setup, rng, tolerance, enemy_access)
 
     def _place_initial_cells(self, groups: dict[str, GroupParams], setup: ModelSetup,
-                             rng: np.random.Generator, tolerance: float) -> None:
+                             rng: np.random.Generator, tolerance: float,
+                             enemy_access: float) -> None:
         """Each group's starting fighters in cells of ``cell_size``, on routes drawn by their
         weights, a share ``share_in_pakistan_start`` in their entry region and the rest in
         sanctuary. A cell starts with the supply it would settle at where it is with open
-        crossings and the first day's Taliban ``tolerance`` (:func:`settled_supply`), times a
-        factor uniform on [0.8, 1.0]."""
+        crossings and the first day's sanctuary access (the Taliban's ``tolerance``, or
+        ``enemy_access`` for a group they fight; :func:`settled_supply`), times a factor
+        uniform on [0.8, 1.0]."""
         entry, sanctuary = setup.tables.entry_region, setup.tables.groups.sanctuary
         cells = self.cells
         for g, params in enumerate(groups.values()):
@@ -147,8 +149,9 @@ class CellRoster:
             cells.route[rows] = routes
             cells.region[rows] = np.where(inside, entry[routes], sanctuary[g])
             cells.fighters[rows] = sizes
+            access = enemy_access if params.fought_by_taliban else tolerance
             settled = settled_supply(params, setup.tables.base_permeability[routes], inside,
-                                     tolerance)
+                                     access)
             cells.supply[rows] = settled * rng.uniform(0.8, 1.0, size=n_cells)
             self.n += n_cells
         cells.ident[: self.n] = np.arange(self.n)

@@ -5,11 +5,11 @@ One step is one day of the calendar window. Each day, in this order (the compile
 
 1. the levers active today set the day's effects (built for every day before the first:
    :class:`~sim.model.levers.DailyEffects`);
-2. the Taliban authority moves its sanctuary tolerance;
-3. border crossings set their permeability;
-4. militant cells recruit, move, resupply and attack;
-5. Pakistan's security forces note the attacks and run operations;
-6. cells with no fighters are wiped out, large cells split, and the monitor counts the day.
+2. border crossings set their permeability, and the Taliban authority decides its restraint;
+3. militant cells recruit, move, resupply and attack;
+4. Pakistan's security forces note the attacks, gather intelligence and run operations;
+5. strikes and raids hit cells in their Afghan sanctuaries;
+6. cells with no fighters are wiped out, large cells split, and the day's events are counted.
 
 ``model.step()`` simulates one day; ``model.run()`` simulates every remaining day in one
 compiled call. After either, ``model.agents`` holds the Taliban authority, the security
@@ -61,7 +61,7 @@ class ConflictModel(mesa.Model):
         in_power = bool(self.effects.taliban_in_power[0])
         tolerance = taliban.tolerance_in_power if in_power else taliban.tolerance_before_takeover
         self.roster = CellRoster(self, params.groups, self.setup, self.streams["init"],
-                                 tolerance)
+                                 tolerance, taliban.enemy_sanctuary_access)
         self.agent_state = AgentState.initial(
             tolerance,
             self.setup.tables.base_permeability, self.roster.census.sum(axis=0),

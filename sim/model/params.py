@@ -3,9 +3,10 @@
 This module is the one place where the model's defaults live (the Covasim pattern). Hydra
 validates configs against these dataclasses, so a misspelt key or a wrong type is refused before
 a run starts. Reported figures are not parameters: they live in ``sim/data/reported_figures.yaml``
-and are what the model is compared with. Parameters marked *free* are the ones calibration
-fits (``conf/calibration``); their defaults are hand-set starting values of the right order of
-magnitude, chosen so that the uncalibrated model already lands near the reported scale.
+and are what the model is compared with. The parameters calibration fits, with their priors,
+are listed in ``conf/calibration/default.yaml`` (the fitted values: ``conf/model/calibrated.yaml``);
+their defaults here are hand-set starting values of the right order of magnitude. Every other
+value has a source or says "assumption".
 
 Sources cited as S0-S4 are the seed articles (see ``reported_figures.yaml``).
 """
@@ -22,23 +23,27 @@ class GroupParams:
     label: str = ""
     """Name as reported (S1 names the TTP, BLA, BLF and 'Daesh's regional chapter')."""
     fighters_start: int = 1000
-    """Fighters on the first simulated day [fighters]. Uncertain: see ``ttp`` below."""
+    """Fighters on the first simulated day (1 January 2019) [fighters]. Assumption for every
+    group; the TTP's is calibrated (prior 1,500-8,000: UN Monitoring Team member-state
+    estimates of 2,500-6,000 in Afghanistan in 2021)."""
     cell_size: int = 25
-    """Fighters per cell at the start [fighters]; a cell splits in two above twice this."""
+    """Fighters per cell at the start [fighters]; a cell splits in two above twice this.
+    Assumption (a platoon-sized group)."""
     sanctuary: str = "af_east"
     """Afghan sanctuary area its cells rest, recruit and resupply in [region key]."""
     routes: dict[str, float] = field(default_factory=lambda: {"torkham": 1.0})
     """Crossings its cells use, with relative weights [crossing key -> weight]."""
     share_in_pakistan_start: float = 0.5
-    """Share of cells inside Pakistan on the first day [0-1]."""
+    """Share of cells inside Pakistan on the first day [0-1]. Assumption."""
     recruitment_base_per_year: float = 0.2
-    """Free. Recruits per fighter per year without an Afghan sanctuary [1/year]."""
+    """Recruits per fighter per year without an Afghan sanctuary [1/year]."""
     recruitment_sanctuary_per_year: float = 0.4
-    """Free. Extra recruits per fighter per year at full Taliban tolerance [1/year]."""
+    """Extra recruits per fighter per year at full Taliban tolerance [1/year]."""
     recruitment_ceiling: int = 60000
     """Strength at which recruitment stops (logistic ceiling) [fighters]."""
     cross_in_per_day: float = 0.02
-    """Chance a cell in sanctuary crosses into Pakistan on a day, at permeability 1 [1/day]."""
+    """Chance a cell in sanctuary crosses into Pakistan on a day, at permeability 1 [1/day].
+    Assumption (movement chances are of the order of one crossing a month or two)."""
     return_per_day: float = 0.015
     """Chance a cell in its Pakistani entry region returns to sanctuary, at permeability 1
     [1/day]."""
@@ -49,15 +54,17 @@ class GroupParams:
     home_return_per_day: float = 0.03
     """Chance a cell outside its entry region moves back to it [1/day]."""
     attack_rate: float = 0.05
-    """Free. Attacks per day per 100 fighters in Pakistan at full supply [1/day/100 fighters]."""
+    """Attacks per day per 100 fighters in Pakistan at full supply [1/day/100 fighters]."""
     civilian_per_attack: float = 0.6
-    """Free. Mean civilians killed per attack [fatalities/attack]."""
+    """Mean civilians killed per attack [fatalities/attack]."""
     security_per_attack: float = 0.5
-    """Free. Mean security personnel killed per attack [fatalities/attack]."""
+    """Mean security personnel killed per attack [fatalities/attack]."""
     attackers_per_attack: float = 0.4
-    """Mean attackers killed per attack (suicide attackers, return fire) [fatalities/attack]."""
+    """Mean attackers killed per attack (suicide attackers, return fire) [fatalities/attack].
+    Assumption."""
     supply_sanctuary_per_day: float = 0.05
-    """Resupply rate in sanctuary at full Taliban tolerance [share of the gap to full/day]."""
+    """Resupply rate in sanctuary at full Taliban tolerance [share of the gap to full/day].
+    Assumption."""
     supply_local_per_day: float = 0.005
     """Resupply rate inside Pakistan from local networks and extortion (S2) [share/day]."""
     supply_cross_border_per_day: float = 0.010
@@ -178,19 +185,20 @@ class SecurityParams:
     """Pakistan's security forces: operations against cells and response to attacks."""
 
     operations_per_1000_fighters_per_day: float = 0.045
-    """Free. Intelligence-led operations per day per 1,000 militant fighters present in a
+    """Intelligence-led operations per day per 1,000 militant fighters present in a
     region [operations/day/1000 fighters]."""
     operations_per_recent_attack: float = 0.15
-    """Free. Extra operations per day for each attack per day in the region over the recent
+    """Extra operations per day for each attack per day in the region over the recent
     window (response to attacks) [operations per attack]."""
     response_window_days: float = 30.0
-    """Time constant of the exponentially weighted memory of attacks [days]."""
+    """Time constant of the security forces' exponentially weighted memory of attacks, and of
+    the militants' memory of operations behind the pressure they feel [days]. Assumption."""
     kill_fraction_per_operation: float = 0.12
-    """Free. Share of a targeted cell's fighters killed by one operation [0-1]."""
+    """Share of a targeted cell's fighters killed by one operation [0-1]."""
     security_per_operation: float = 0.25
-    """Mean security personnel killed per operation [fatalities/operation]."""
+    """Mean security personnel killed per operation [fatalities/operation]. Assumption."""
     civilian_per_operation: float = 0.05
-    """Mean civilians killed per operation (collateral) [fatalities/operation]."""
+    """Mean civilians killed per operation (collateral) [fatalities/operation]. Assumption."""
     intel_sightings_per_fighter_per_day: float = 0.01
     """What the security forces know: each fighter present in a region is reported (an
     informant's tip, an intercept) with this chance a day [1/day/fighter]. Operations follow
@@ -214,12 +222,14 @@ class TalibanParams:
     """The Afghan Taliban authority's tolerance of militant sanctuary on its territory."""
 
     tolerance_before_takeover: float = 0.3
-    """Tolerance while the Islamic Republic governed (before August 2021, S2) [0-1]."""
+    """Affinity for the TTP while the Islamic Republic governed (before August 2021, S2): the
+    tolerance the Taliban's affinity settles at [0-1]."""
     tolerance_in_power: float = 0.9
-    """Free. Tolerance once the Taliban rule Kabul: S2 and S3 report TTP leadership and
-    hideouts in Afghanistan and 'full support' after the 2022 ceasefire [0-1]."""
+    """Affinity for the TTP once the Taliban rule Kabul, the tolerance it settles at without
+    restraint: S2 and S3 report TTP leadership and hideouts in Afghanistan and 'full support'
+    after the 2022 ceasefire [0-1]. Assumption for its size."""
     adjustment_days: float = 540.0
-    """Free. Time constant with which tolerance moves to its target [days]."""
+    """Time constant with which the Taliban's affinity moves to its target [days]."""
     mediation_restraint: float = 0.3
     """Restraint while the Taliban mediate talks with the TTP (S2, S3: they hosted the 2022
     talks): share of tolerance withheld [0-1]."""
@@ -314,7 +324,8 @@ class ModelParams:
             "torkham": 1.0, "bajaur_kunar": 1.0, "waziristan": 1.0, "zhob": 1.0, "chaman": 1.0,
         }
     )
-    """Open-border permeability of each crossing [0-1]; levers scale it."""
+    """Open-border permeability of each crossing [0-1]; levers scale it. Assumption: every
+    sector equally open (1)."""
     observation: ObservationParams = field(default_factory=lambda: ObservationParams())
     """How the monitors see the simulated events (:mod:`sim.model.observation`)."""
 

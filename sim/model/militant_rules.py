@@ -188,10 +188,11 @@ def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, c
     """Cells inside Pakistan attack; ``today[region, event]`` counts attacks and deaths.
 
     A cell of ``f`` fighters and supply ``s`` inside Pakistan launches Poisson(``attack_rate_g
-    * activity * f / 100 * s * (1 - ceasefire_g) / attacks_per_wave_g``) waves of attacks a
-    day, where ``activity`` is the fighting season's multiplier and ``ceasefire_g`` the share
-    of attacks its group withholds; a wave is :func:`wave_size` coordinated attacks, so the
-    cell makes ``attack_rate_g * ...`` attacks a day on average, in clusters.
+    * activity * f / 100 * tempo * (1 - ceasefire_g) / attacks_per_wave_g``) waves of attacks
+    a day, with ``tempo = min(1, s / supply_for_full_tempo_g)`` (a cell short of supply
+    rations it), where ``activity`` is the fighting season's multiplier and ``ceasefire_g``
+    the share of attacks its group withholds; a wave is :func:`wave_size` coordinated
+    attacks, so the cell makes ``attack_rate_g * ...`` attacks a day on average, in clusters.
 
     Each attack chooses its target: security forces with chance ``security_target_share_g *
     (1 - substitution * pressure_r)`` (militants turn to softer targets where the security
@@ -211,8 +212,10 @@ def attack(rng, cells, n, groups, ceasefire, activity, pressure, substitution, c
                           / groups.attacks_per_wave[g])
     running_sum = 0.0
     for i in range(n):
+        g = cells.group[i]
         inside = cells.region[i] < N_PAKISTAN
-        running_sum += per_fighter[cells.group[i]] * cells.fighters[i] * cells.supply[i] * inside
+        tempo = min(1.0, cells.supply[i] / groups.supply_for_full_tempo[g])
+        running_sum += per_fighter[g] * cells.fighters[i] * tempo * inside
         work.cumulative[i] = running_sum
     k = poisson_points(rng, work.cumulative, n, work.rows, work.counts)
     for j in range(k):

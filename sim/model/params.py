@@ -72,6 +72,11 @@ class GroupParams:
     [share/day]. This is how a closure starves cells of arms and money."""
     supply_per_attack: float = 1.0
     """Supply used by one attack [share of full supply]."""
+    supply_for_full_tempo: float = 0.5
+    """Supply at and above which a cell attacks at its full rate [share of full supply, 0-1];
+    below it, the cell rations its shrinking stock and attacks in proportion to ``supply /
+    this``. So a closure bites once stocks run down, not on its first day. Assumption (prior
+    0.2-0.9)."""
     supply_upkeep_per_day: float = 0.02
     """Supply a cell uses up a day without attacking: pay, food, fuel, ammunition spent in
     training and moving [share of its supply/day]. With the resupply rates it sets how far and

@@ -65,6 +65,9 @@ class GroupTable(NamedTuple):
     """Supply used by one attack [share of full supply]."""
     supply_upkeep: np.ndarray
     """Supply used up a day without attacking [share of the supply/day]."""
+    supply_for_full_tempo: np.ndarray
+    """Supply at and above which a cell attacks at its full rate [share]."""
+    """Supply used up a day without attacking [share of the supply/day]."""
     attacks_per_wave: np.ndarray
     """Mean attacks in a wave of coordinated attacks [attacks/wave, >= 1]."""
     withdrawal: np.ndarray
@@ -214,6 +217,7 @@ def _group_table(groups: dict[str, GroupParams], neighbours: dict[int, list[int]
         supply_cross_border=column("supply_cross_border_per_day"),
         supply_per_attack=column("supply_per_attack"),
         supply_upkeep=column("supply_upkeep_per_day"),
+        supply_for_full_tempo=column("supply_for_full_tempo"),
         attacks_per_wave=column("attacks_per_wave"),
         withdrawal=column("withdrawal_under_pressure"),
         security_target_share=share,

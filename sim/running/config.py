@@ -133,6 +133,7 @@ PROBABILITY_FIELDS = frozenset({
     "share_in_pakistan_start", "cross_in_per_day", "return_per_day", "spillover_per_day",
     "home_return_per_day", "supply_sanctuary_per_day", "supply_local_per_day",
     "supply_cross_border_per_day", "supply_per_attack", "supply_upkeep_per_day",
+    "supply_for_full_tempo",
     "kill_fraction_per_operation",
     "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
     "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
@@ -144,7 +145,7 @@ PROBABILITY_FIELDS = frozenset({
 POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_days",
                              "response_window_days", "response_days", "grievance_days",
                              "intel_window_days", "intel_sightings_per_fighter_per_day",
-                             "pressure_scale_per_day"})
+                             "pressure_scale_per_day", "supply_for_full_tempo"})
 """Fields that must be strictly positive."""
 
 

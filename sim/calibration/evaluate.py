@@ -34,10 +34,23 @@ def with_parameters(base: dict, parameters: dict[str, float]) -> dict:
     return config
 
 
+CALIBRATION_MONITOR = "crss"
+"""The monitor whose figures the calibration targets are (the seed articles report CRSS)."""
+
+
+def monitor_view(monitors_monthly: pd.DataFrame, monitor: str = CALIBRATION_MONITOR
+                 ) -> pd.DataFrame:
+    """One monitor's monthly view as a table shaped like the events' monthly table (month,
+    region, the counted columns; NaN where the monitor does not count a quantity)."""
+    rows = monitors_monthly["monitor"] == monitor
+    return monitors_monthly.loc[rows].drop(columns="monitor").reset_index(drop=True)
+
+
 def run_monthly(config: dict, seed: int) -> pd.DataFrame:
-    """One run of a plain config with ``seed``: its monthly table."""
+    """One run of a plain config with ``seed``: the monthly figures CRSS would report of it
+    (:data:`CALIBRATION_MONITOR`), which is what the calibration targets are compared with."""
     config = {**config, "seed": int(seed)}
-    return run(validate(config)).monthly
+    return monitor_view(run(validate(config)).monitors_monthly)
 
 
 def run_tables(config: dict, seed: int) -> dict[str, pd.DataFrame]:

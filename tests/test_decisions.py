@@ -228,7 +228,7 @@ def test_deportations_cut_local_support_in_a_run():
     assert supply_inside(200_000) < supply_inside(0)
 
 
-def test_one_way_returns_open_torkham_outward_only():
+def test_one_way_returns_open_torkhams_gate_outward_for_returnees_only():
     from sim.model.calendar import SimCalendar
     from sim.model.lever_configs import BorderClosureConfig
 
@@ -240,7 +240,9 @@ def test_one_way_returns_open_torkham_outward_only():
     torkham = CROSSING_KEYS.index("torkham")
     october, november = days.on(cal.step_of("2025-10-20")), days.on(cal.step_of("2025-11-02"))
     assert october.permeability[torkham].tolist() == [0.2, 0.2]
-    assert november.permeability[torkham].tolist() == [0.2, 1.0]
-    assert (november.permeability[np.arange(len(CROSSING_KEYS)) != torkham] == 0.2).all()
+    assert november.permeability[torkham].tolist() == [0.2, 0.2]  # militants: still shut
+    assert october.gates_out[torkham] == 0.2 and november.gates_out[torkham] == 1.0
+    others = np.arange(len(CROSSING_KEYS)) != torkham
+    assert (november.gates_out[others] == 0.2).all()
     assert any(event == "outbound_open" for _, event in lever.events)
     assert REMEMBERED_STRIKES == 3

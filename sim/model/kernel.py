@@ -144,7 +144,7 @@ def _compile_day_loop(rules_fingerprint: str):
             taliban_decides(state, taliban, in_power, days.tolerance_cut[day],
                             days.taliban_mediating[day], days.interstate_talks[day], trade_lost)
             sanctuary_access(groups, taliban, state[TOLERANCE], agents.access)
-            returnees = days.returnees_per_month[day]
+            returnees = days.returnees_per_month[day] * days.gates_out[day].max()
             recruit(streams.recruitment, cells, n, groups, agents.access,
                     1.0 + tables.deportation.recruitment_boost * returnees, finance_cut, census,
                     work)

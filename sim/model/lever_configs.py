@@ -38,8 +38,10 @@ class BorderClosureConfig(LeverConfig):
     """Share of normal permeability that still gets through a closed sector (smuggling
     routes, unmanned passes) [0-1]."""
     outbound_open: list[str] = field(default_factory=list)
-    """Crossings of the closure that let people leave Pakistan again from
-    ``outbound_open_from`` on (one-way returns: Torkham from 1 November 2025)."""
+    """Crossings whose official gate lets people leave Pakistan again from
+    ``outbound_open_from`` on (one-way returns: Torkham from 1 November 2025). Deportees and
+    returnees get out through it (:class:`DeportationConfig`); militants, who cross by
+    smuggling routes, still face the closure's leakage both ways."""
     outbound_open_from: str | None = None
     """First day those crossings are open outward (YYYY-MM-DD); null: never."""
 

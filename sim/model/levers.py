@@ -55,6 +55,8 @@ class Effects:
     """The two states are talking (the Taliban's restraint rises)."""
     returnees_per_month: float = 0.0
     """Afghans deported or returning from Pakistan [people/month]."""
+    gates_out: np.ndarray | None = None
+    """[crossing] multiplier on each official gate's opening outward (returnees)."""
 
 
 class DailyEffects(NamedTuple):
@@ -85,6 +87,10 @@ class DailyEffects(NamedTuple):
     """[day] the two states are talking (bool)."""
     returnees_per_month: np.ndarray
     """[day] Afghans deported or returning from Pakistan [people/month]."""
+    gates_out: np.ndarray
+    """[day, crossing] multiplier on each official gate's opening outward: deportees and
+    returnees leave through the gates (a closure shuts them; a one-way reopening opens them
+    outward), militants by smuggling routes (``permeability``)."""
 
     @classmethod
     def neutral(cls, n_days: int, n_crossings: int, n_groups: int) -> DailyEffects:
@@ -96,6 +102,7 @@ class DailyEffects(NamedTuple):
             finance_cut=np.zeros(n_days), strikes=np.zeros((n_days, n_groups)),
             strike_kill_fraction=np.zeros(n_days), interstate_ceasefire=np.zeros(n_days),
             interstate_talks=np.zeros(n_days, dtype=bool), returnees_per_month=np.zeros(n_days),
+            gates_out=np.ones((n_days, n_crossings)),
         )
 
     @property
@@ -116,6 +123,7 @@ class DailyEffects(NamedTuple):
             interstate_ceasefire=float(self.interstate_ceasefire[day]),
             interstate_talks=bool(self.interstate_talks[day]),
             returnees_per_month=float(self.returnees_per_month[day]),
+            gates_out=self.gates_out[day].copy(),
         )
 
 
@@ -199,10 +207,13 @@ class BorderClosure(Lever):
                                    else self.calendar.step_of(from_date))
 
     def apply(self, window: slice, days: DailyEffects) -> None:
-        days.permeability[window, :, 0] *= self.factor
+        """Militants cross by smuggling routes and unmanned passes, which the closure narrows
+        both ways for its whole window; people deported or returning leave through the
+        official gates, which reopen outward on ``outbound_open_from``."""
+        days.permeability[window] *= self.factor[:, None]
         reopened = min(max(self.outbound_open_step, window.start), window.stop)
-        days.permeability[window.start:reopened, :, 1] *= self.factor
-        days.permeability[reopened:window.stop, :, 1] *= self.outbound_factor
+        days.gates_out[window.start:reopened] *= self.factor
+        days.gates_out[reopened:window.stop] *= self.outbound_factor
         if window.start < reopened < window.stop:
             self.events.append((self.calendar.date_of(reopened), "outbound_open"))
 

@@ -24,14 +24,17 @@ from omegaconf import DictConfig, OmegaConf
 from sim.calibration.evaluate import Evaluator, with_parameters
 from sim.calibration.report import markdown_table, report_figure, target_table
 from sim.calibration.search import free_parameters, rounded, search
-from sim.calibration.targets import load_targets
+from sim.calibration.targets import ensemble_statistics, load_targets, loss
 from sim.running.compose import CONFIG_MODULE, compose_config
 from sim.running.outputs import atomic_write, git_commit, package_versions, write_csv, write_json
 
 log = logging.getLogger("sim.calibrate")
-QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4}
+QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4,
+         "refine": None}
 POSTERIOR_FILE = "calibration/posterior.csv"
 CALIBRATED_FILE = "model/calibrated.yaml"
+REFINE_SEED_OFFSET = 200_000
+"""Refinement seeds start here, apart from the search and re-evaluation seeds."""
 
 
 def nested(values: dict[str, float]) -> dict:
@@ -68,6 +71,30 @@ def conf_dir() -> Path:
     return Path(str(resources.files(CONFIG_MODULE)))
 
 
+def refine(base: dict, best: dict[str, float], targets, spec: dict,
+           evaluator: Evaluator) -> dict[str, float]:
+    """A grid over a few parameters around the search's best, each judged on many seeds.
+
+    The search judges a candidate on ``seeds_per_trial`` runs, too few for targets as noisy as
+    one month's change in attacks; ``spec`` is ``{"seeds": n, "grid": {path: [values]}}``:
+    every combination of the grid's values (the other parameters at ``best``) is judged on
+    seeds ``REFINE_SEED_OFFSET + 0..n-1`` and the one with the lowest loss is kept (``best``
+    itself is one of the candidates).
+    """
+    import itertools
+
+    seeds = [REFINE_SEED_OFFSET + s for s in range(int(spec["seeds"]))]
+    paths = list(spec["grid"])
+    candidates = [best] + [{**best, **dict(zip(paths, values, strict=True))}
+                           for values in itertools.product(*spec["grid"].values())]
+    scored = []
+    for candidate in candidates:
+        monthly = evaluator.monthly(with_parameters(base, candidate), seeds)
+        scored.append((loss(ensemble_statistics(monthly, targets), targets), candidate))
+        log.info("refine %s: loss %.3f", {p: candidate[p] for p in paths}, scored[-1][0])
+    return min(scored, key=lambda pair: pair[0])[1]
+
+
 def calibrate(cfg: DictConfig, folder: Path) -> dict:
     """Run the calibration described by ``cfg`` and write its outputs into ``folder``."""
     started = time.perf_counter()
@@ -87,6 +114,8 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
         start = committed_values(parameters) if method.get("warm_start") else None
         result = search(base, parameters, targets, method, evaluator, start=start)
         best = rounded(result.best)
+        if method.get("refine"):
+            best = refine(base, best, targets, method["refine"], evaluator)
         report_seeds = list(range(int(method["report_seeds"])))
         monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
     table = target_table(monthly, targets)

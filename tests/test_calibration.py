@@ -21,7 +21,11 @@ from sim.calibration.targets import Target, peak_shortfall
 from sim.data import reported
 from sim.running.compose import compose_config
 
-N_SEEDS = 30  # the issue asks for at least 20; 30 is what the calibration report uses
+N_SEEDS = 100
+"""Runs per ensemble, as in the calibration report. One month's national attacks vary about
+1.8 times as much as Poisson counts (attack waves), so the change in the ensemble's mean
+monthly attacks carries noise of about 0.05 at 30 seeds, most of the closure targets' 0.08
+tolerance; at 100 seeds about 0.026."""
 NATIONAL_TOLERANCE = 0.12
 PROVINCE_TOLERANCE = 0.15
 MILITANT_TOLERANCE = 0.15

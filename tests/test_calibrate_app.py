@@ -33,7 +33,7 @@ def test_quick_calibration_writes_its_report_and_leaves_conf_alone(tmp_path):
                  "calibrated.yaml", "manifest.json"):
         assert (out / name).exists(), name
     report = pd.read_csv(out / "report.csv")
-    assert len(report) == 17 and {"median", "q10", "q90", "passes"} <= set(report.columns)
+    assert len(report) == 18 and {"median", "q10", "q90", "passes"} <= set(report.columns)
     candidates = pd.read_csv(out / "candidates.csv")
     assert math.isclose(candidates["weight"].sum(), 1.0)
     assert (out / "calibrated.yaml").read_text().startswith("# @package _global_")

@@ -116,6 +116,10 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
         best = rounded(result.best)
         if method.get("refine"):
             best = refine(base, best, targets, method["refine"], evaluator)
+            for path in method["refine"]["grid"]:
+                # the weighted best set shares the refined values (they were chosen for the
+                # set's best member; the others' closure parameters were not refined)
+                result.candidates[path] = best[path]
         report_seeds = list(range(int(method["report_seeds"])))
         monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
     table = target_table(monthly, targets)

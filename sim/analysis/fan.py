@@ -88,15 +88,29 @@ def draw_bands(ax, x, table: pd.DataFrame, colour: str, label: str) -> None:
     ax.plot(x, table["median"], color=colour, linewidth=1.5, label=label)
 
 
+LABEL_GAP = 0.035
+"""Smallest gap between two labelled lever lines, as a share of the panel's width: closer
+lines are drawn without a label (``levers.csv`` lists every event)."""
+
+
 def draw_lever_lines(ax, lines: list[tuple[pd.Timestamp, str]],
                      since: pd.Timestamp | None = None) -> None:
-    """Dashed vertical lines at lever dates, labelled along the top of the panel."""
-    for date, text in lines:
+    """Dashed vertical lines at lever dates, labelled along the top of the panel where there is
+    room (a line closer than :data:`LABEL_GAP` to the last labelled one keeps no label)."""
+    from matplotlib import dates as mdates
+
+    low, high = ax.get_xlim()
+    gap = LABEL_GAP * (high - low)
+    last_labelled = None
+    for date, text in sorted(lines):
         if since is not None and date < since:
             continue
-        ax.axvline(date, color="k", linestyle="--", linewidth=0.8, alpha=0.6)
-        ax.annotate(text, (date, 1.0), xycoords=("data", "axes fraction"), rotation=90,
-                    va="top", ha="right", fontsize=7, alpha=0.8)
+        ax.axvline(date, color="k", linestyle="--", linewidth=0.6, alpha=0.45)
+        at = mdates.date2num(date)
+        if last_labelled is None or at - last_labelled >= gap:
+            ax.annotate(text, (date, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                        va="top", ha="right", fontsize=6.5, alpha=0.8)
+            last_labelled = at
 
 
 def save_figure(fig, path: Path) -> Path:

@@ -19,14 +19,18 @@ def plain_value(default: Any, value: Any) -> tuple[bool, Any]:
     """Whether ``value`` plainly fits a field whose default is ``default``, and the value."""
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool), value
-    if isinstance(default, int | float):
-        return isinstance(value, int | float), type(default)(value)
+    if isinstance(default, int):  # a whole number: a float is not plainly one
+        return isinstance(value, int), value
+    if isinstance(default, float):
+        fits = isinstance(value, int | float)
+        return fits, float(value) if fits else value
     if isinstance(default, str):
         return isinstance(value, str), value
     if default is None:  # an optional date
         return value is None or isinstance(value, str), value
     if isinstance(default, list):
-        return (isinstance(value, list) and all(isinstance(v, str) for v in value)), list(value)
+        fits = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return fits, list(value) if fits else value
     if isinstance(default, dict):
         fits = isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)

@@ -20,7 +20,6 @@ from sim.model.levers import build_levers, daily_effects
 from sim.model.militant_rules import attack, lethality, move, wave_size
 from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
 from sim.model.state_rules import (
-    REMEMBERED_STRIKES,
     restraint_target,
     sanctuary_access,
     security_operations,
@@ -245,4 +244,3 @@ def test_one_way_returns_open_torkhams_gate_outward_for_returnees_only():
     others = np.arange(len(CROSSING_KEYS)) != torkham
     assert (november.gates_out[others] == 0.2).all()
     assert any(event == "outbound_open" for _, event in lever.events)
-    assert REMEMBERED_STRIKES == 3

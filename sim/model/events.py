@@ -89,9 +89,11 @@ class EventCounts:
         starts = np.flatnonzero(np.r_[True, np.diff(years) > 0])
         return [int(y) for y in years[starts]], np.add.reduceat(self.daily, starts, axis=0)
 
-    def monthly(self) -> pd.DataFrame:
-        """One row per month and Pakistani region (columns :data:`TABLE_COLUMNS`)."""
-        return tidy(self.monthly_sums(), self.calendar.months, "month")
+    def monthly(self, sums: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per month and Pakistani region (columns :data:`TABLE_COLUMNS`), from
+        ``sums`` when the caller has already taken :meth:`monthly_sums`."""
+        sums = self.monthly_sums() if sums is None else sums
+        return tidy(sums, self.calendar.months, "month")
 
     def annual(self) -> pd.DataFrame:
         """One row per year and Pakistani region."""

@@ -60,10 +60,11 @@ def run(config: RunConfig) -> SimulationResult:
     model.run()
     months = calendar.months
     crossed = model.records.crossed  # [month, crossing, direction]
-    monitors_monthly = observe(model.events.monthly_sums(), months, config.params.observation,
+    monthly_sums = model.events.monthly_sums()
+    monitors_monthly = observe(monthly_sums, months, config.params.observation,
                                model.streams["observation"])
     return SimulationResult(
-        monthly=model.events.monthly(),
+        monthly=model.events.monthly(monthly_sums),
         annual=model.events.annual(),
         state=_state_table(model),
         lever_events=pd.DataFrame(

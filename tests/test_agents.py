@@ -18,6 +18,9 @@ from sim.running.compose import compose_config
 from sim.running.config import validate
 from tests.conftest import SHORT
 
+NO_HOMECOMING = np.ones(3)
+"""Each default group's homecoming multiplier on a day without talks [1: none]."""
+
 
 def make_model(*overrides: str, seed: int = 0) -> ConflictModel:
     cfg = validate(compose_config([*SHORT, *overrides]))
@@ -85,7 +88,7 @@ def test_closed_border_blocks_crossings():
         rng = np.random.default_rng(seed)
         for _ in range(days):
             move(rng, roster.cells, roster.n, tables.groups, tables.entry_region, permeability,
-                 np.zeros(N_PAKISTAN), crossed, roster.census)
+                 NO_HOMECOMING, np.zeros(N_PAKISTAN), crossed, roster.census)
         return crossed
 
     in_sanctuary = roster.cells.region[: roster.n] >= N_PAKISTAN
@@ -106,7 +109,8 @@ def test_spillover_goes_to_a_neighbouring_pakistani_region():
     assert ttp_in_kp.any()
     crossed = np.zeros((len(CROSSING_KEYS), 2), dtype=np.int64)
     move(np.random.default_rng(5), cells, n, tables.groups, tables.entry_region,
-         np.ones((len(CROSSING_KEYS), 2)), np.zeros(N_PAKISTAN), crossed, roster.census)
+         np.ones((len(CROSSING_KEYS), 2)), NO_HOMECOMING, np.zeros(N_PAKISTAN), crossed,
+         roster.census)
     moved_to = cells.region[:n][ttp_in_kp]
     neighbours = {region_index(k) for k in ("punjab", "islamabad", "gb", "ajk", "balochistan")}
     assert set(moved_to.tolist()) <= neighbours

@@ -6,6 +6,7 @@ is dropped or its sign is wrong.
   kill its fighters only while they rule;
 - the security forces run operations where they believe militants are;
 - militant cells aim at softer targets, and withdraw, where the security forces press them;
+  talks that let fighters home bring cells from the sanctuary into Pakistan, and keep them;
 - attacks have heavy-tailed lethality and come in waves;
 - strikes kill in the sanctuary and are withheld under an interstate ceasefire; deportations
   cut local support.
@@ -15,7 +16,12 @@ import numpy as np
 import pytest
 
 from sim.model.events import ATTACKS, ATTACKS_ON_SECURITY, EVENTS, OPERATIONS
-from sim.model.lever_configs import DeportationConfig, InterstateCeasefireConfig, StrikesConfig
+from sim.model.lever_configs import (
+    DeportationConfig,
+    InterstateCeasefireConfig,
+    MediationConfig,
+    StrikesConfig,
+)
 from sim.model.levers import build_levers, daily_effects
 from sim.model.militant_rules import attack, lethality, move, wave_size
 from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
@@ -26,7 +32,7 @@ from sim.model.state_rules import (
     strike_sanctuaries,
     taliban_decides,
 )
-from tests.test_agents import fighters, make_model
+from tests.test_agents import NO_HOMECOMING, fighters, make_model
 
 
 def today() -> np.ndarray:
@@ -139,11 +145,41 @@ def test_cells_withdraw_to_sanctuary_where_they_are_pressed():
         rng = np.random.default_rng(2)
         for _ in range(30):
             move(rng, roster.cells, roster.n, tables.groups, tables.entry_region,
-                 np.ones((len(CROSSING_KEYS), 2)), np.full(N_PAKISTAN, pressure), crossed,
-                 roster.census)
+                 np.ones((len(CROSSING_KEYS), 2)), NO_HOMECOMING, np.full(N_PAKISTAN, pressure),
+                 crossed, roster.census)
         return crossed[:, 1].sum()
 
     assert crossings_out(1.0) > 1.5 * crossings_out(0.0)
+
+
+def test_talks_that_let_fighters_home_bring_cells_into_pakistan_and_keep_them():
+    def cells_in_pakistan(homecoming):
+        model = make_model()
+        roster, tables = model.roster, model.setup.tables
+        crossed = np.zeros((len(CROSSING_KEYS), 2), dtype=np.int64)
+        rng = np.random.default_rng(3)
+        for _ in range(90):
+            move(rng, roster.cells, roster.n, tables.groups, tables.entry_region,
+                 np.ones((len(CROSSING_KEYS), 2)), homecoming, np.zeros(N_PAKISTAN),
+                 crossed, roster.census)
+        return int((roster.cells.region[:roster.n] < N_PAKISTAN).sum()), crossed
+
+    usual, crossed_usual = cells_in_pakistan(NO_HOMECOMING)
+    home, crossed_home = cells_in_pakistan(np.array([2.0, 1.0, 1.0]))
+    assert home > usual * 1.1  # more come in and stay
+    assert crossed_home[:, 1].sum() < crossed_usual[:, 1].sum()  # fewer go back
+
+
+def test_a_mediation_sets_homecoming_for_its_parties_while_the_talks_last():
+    from sim.model.calendar import SimCalendar
+
+    cal = SimCalendar.from_strings("2022-01-01", "2022-12-31")
+    talks = MediationConfig(kind="mediation", start="2022-06-02", end="2022-09-01",
+                            compliance={"ttp": 0.3}, homecoming={"ttp": 2.0})
+    days = daily_effects(build_levers({"t": talks}, cal, 0, ("ttp", "baloch", "iskp")),
+                         cal.n_days, 3)
+    assert list(days.on(cal.step_of("2022-07-01")).homecoming) == [2.0, 1.0, 1.0]
+    assert list(days.on(cal.step_of("2022-09-01")).homecoming) == [1.0, 1.0, 1.0]
 
 
 def test_attack_lethality_is_heavy_tailed_with_mean_one():

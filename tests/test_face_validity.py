@@ -6,7 +6,9 @@ reported figure read from sim/data/reported_figures.yaml, at a tolerance written
 if the model misses:
 
 - the 2022 truce: PICSS counted about 1.35 times as many attacks a month in June-November 2022
-  as in January-May (the Baloch groups and ISKP were not party to it: no fall);
+  as in January-May (the Baloch groups and ISKP were not party to it: no fall), and the talks
+  brought TTP fighters home: more than the 'hundreds' reported, fewer than the 5,000 the
+  government had planned for (MECH_TTP_RESETTLED_2021_2022, MECH_TTP_RESETTLEMENT_PLAN);
 - S1's order of the groups attacking security forces in 2025: the TTP, then the Baloch groups
   (BLA, BLF; one group in the model), then ISKP ('Daesh's regional chapter');
 - Punjab and Sindh together under 3% of 2025 casualties (S1; the model counts deaths only);
@@ -35,10 +37,11 @@ AJK_2025_RANGE = (5, 40)
 """AJK's 15 deaths in 2025 are a handful of incidents: any count from 5 to 40 is 'about 15'."""
 
 
-def history(scenario: str = "as_happened") -> list[dict]:
+def history(scenario: str = "as_happened", *overrides: str) -> list[dict]:
     from omegaconf import OmegaConf
 
-    config = OmegaConf.to_container(compose_config([f"scenario={scenario}"]), resolve=True)
+    config = OmegaConf.to_container(compose_config([f"scenario={scenario}", *overrides]),
+                                    resolve=True)
     config.pop("hydra", None)
     with Evaluator(n_jobs=-1) as evaluator:
         return evaluator.tables(config, list(range(N_SEEDS)))
@@ -65,9 +68,10 @@ def annual(run: dict, column: str, year: int, regions=None) -> float:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "known gap: the calibrated TTP compliance with the 2022 truce (0.85) lowers PICSS-counted "
-    "attacks during it (ratio about 0.9 against PICSS's 1.35); the model has no mechanism for "
-    "the TTP's growth inside Pakistan during the talks"))
+    "known gap: with the talks' homecoming the ratio is 1.19 at TTP compliance 0.5 and 1.25 at "
+    "0.3, but the calibration settles on 0.87 (ratio 1.00 on 30 seeds, 1.05 on 100): its CRSS "
+    "targets barely tell 0.5 from 0.87 (loss 6.27 against 6.05), and only PICSS's monthly "
+    "series, not yet a calibration target, could. The posterior issue calibrates to it"))
 def test_the_2022_truce_did_not_lower_attacks(runs):
     before = reported.value("DERIVED_PICSS_2022_PRECEASEFIRE_RATE")
     during = reported.value("DERIVED_PICSS_2022_CEASEFIRE_RATE")
@@ -79,6 +83,23 @@ def test_the_2022_truce_did_not_lower_attacks(runs):
     got = float(np.median(ratios))
     assert got >= 1.0, f"attacks fell during the truce: ratio {got:.2f}"
     assert abs(got - want) <= TRUCE_RATIO_TOLERANCE, f"ratio {got:.2f} vs PICSS {want:.2f}"
+
+
+def test_the_2022_talks_brought_hundreds_to_thousands_of_fighters_home(runs):
+    """TTP fighters inside Pakistan at the end of November 2022 with the talks' homecoming,
+    minus the same seeds without it: between the reported 'hundreds' and the planned 5,000."""
+    at_least = reported.value("MECH_TTP_RESETTLED_2021_2022")  # "hundreds": 200
+    at_most = reported.value("MECH_TTP_RESETTLEMENT_PLAN")  # the plan: 5,000
+    stayed_away = history("as_happened", "levers.ceasefire_2022.homecoming.ttp=1.0",
+                          "levers.ceasefire_2022_lapsing.homecoming.ttp=1.0")
+
+    def in_pakistan(run):
+        state = run["state"].set_index("month")
+        return float(state.loc["2022-11", "fighters_ttp_in_pakistan"])
+
+    came_home = float(np.median([in_pakistan(a) - in_pakistan(b)
+                                 for a, b in zip(runs, stayed_away, strict=True)]))
+    assert at_least <= came_home <= at_most, f"{came_home:.0f} fighters came home"
 
 
 def test_groups_attack_security_forces_in_the_reported_order(runs):
@@ -104,8 +125,11 @@ def test_punjab_and_sindh_keep_under_three_percent_of_2025_deaths(runs):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "known gap: militant spillover gives Azad Kashmir about 2 deaths in 2025, not 15; CRSS's 15 "
-    "may include the India-Pakistan hostilities of May 2025, which the model does not simulate"))
+    "known gap, not fitted: militant spillover gives Azad Kashmir about 2 deaths in 2025, not "
+    "CRSS's 15. What CRSS counted there is not in the data: the India-Pakistan hostilities of "
+    "May 2025 killed 32 in AJK by the AJK disaster authority's count (Dawn, 13 May 2025), not "
+    "15, and the model simulates neither that war nor unrest in AJK. Fitting the spillover "
+    "weight to 15 would make the figure explain itself"))
 def test_azad_kashmir_goes_from_none_to_a_few(runs):
     assert reported.value("fatalities_ajk_2024") == 0
     assert reported.value("fatalities_ajk_2025") == 15

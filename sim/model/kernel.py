@@ -149,7 +149,7 @@ def _compile_day_loop(rules_fingerprint: str):
                     1.0 + tables.deportation.recruitment_boost * returnees, finance_cut, census,
                     work)
             move(streams.movement, cells, n, groups, tables.entry_region, permeability,
-                 agents.pressure, records.crossed[month], census)
+                 days.homecoming[day], agents.pressure, records.crossed[month], census)
             resupply(cells, n, groups, tables.entry_region, permeability, agents.access,
                      finance_cut, np.exp(-tables.deportation.support_cut * returnees))
             today = records.daily[day]

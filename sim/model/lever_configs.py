@@ -58,6 +58,14 @@ class MediationConfig(LeverConfig):
     """Share of Pakistan's operations suspended while the ceasefire holds [0-1]."""
     breakdown_per_month: float = 0.0
     """Chance per 30 days that talks collapse and the ceasefire ends early [0-1]."""
+    homecoming: dict[str, float] = field(default_factory=dict)
+    """How many times more often each party group's cells in sanctuary cross home into
+    Pakistan, and how many times less often its cells there go back, while the talks last
+    [>= 1; 1: no effect]. The talks of 2021-22 let TTP fighters and their families return
+    to their home districts: KP police confirmed in August 2022 that 'individuals from Swat,
+    previously living in Afghanistan' were present in Swat (Dawn, 13 August 2022); the
+    government had 'allowed hundreds of TTP militants to resettle' (Express Tribune, 4 March
+    2023); the plan was for about 5,000 fighters (Imran Khan, Dawn, 11 January 2023)."""
 
 
 @dataclass

@@ -57,6 +57,8 @@ class Effects:
     """Afghans deported or returning from Pakistan [people/month]."""
     gates_out: np.ndarray | None = None
     """[crossing] multiplier on each official gate's opening outward (returnees)."""
+    homecoming: np.ndarray | None = None
+    """[group] how many times more often cells cross home during talks [>= 1]."""
 
 
 class DailyEffects(NamedTuple):
@@ -91,6 +93,9 @@ class DailyEffects(NamedTuple):
     """[day, crossing] multiplier on each official gate's opening outward: deportees and
     returnees leave through the gates (a closure shuts them; a one-way reopening opens them
     outward), militants by smuggling routes (``permeability``)."""
+    homecoming: np.ndarray
+    """[day, group] how many times more often each group's cells cross home into Pakistan,
+    and less often back, while talks let fighters return [>= 1]."""
 
     @classmethod
     def neutral(cls, n_days: int, n_crossings: int, n_groups: int) -> DailyEffects:
@@ -102,7 +107,7 @@ class DailyEffects(NamedTuple):
             finance_cut=np.zeros(n_days), strikes=np.zeros((n_days, n_groups)),
             strike_kill_fraction=np.zeros(n_days), interstate_ceasefire=np.zeros(n_days),
             interstate_talks=np.zeros(n_days, dtype=bool), returnees_per_month=np.zeros(n_days),
-            gates_out=np.ones((n_days, n_crossings)),
+            gates_out=np.ones((n_days, n_crossings)), homecoming=np.ones((n_days, n_groups)),
         )
 
     @property
@@ -123,7 +128,7 @@ class DailyEffects(NamedTuple):
             interstate_ceasefire=float(self.interstate_ceasefire[day]),
             interstate_talks=bool(self.interstate_talks[day]),
             returnees_per_month=float(self.returnees_per_month[day]),
-            gates_out=self.gates_out[day].copy(),
+            gates_out=self.gates_out[day].copy(), homecoming=self.homecoming[day].copy(),
         )
 
 
@@ -226,6 +231,9 @@ class Mediation(Lever):
         self.compliance = np.array(
             [self.cfg.compliance.get(g, 0.0) for g in self.group_keys], dtype=float
         )
+        self.homecoming = np.array(
+            [self.cfg.homecoming.get(g, 1.0) for g in self.group_keys], dtype=float
+        )
         self.daily_breakdown = 1.0 - (1.0 - self.cfg.breakdown_per_month) ** (1.0 / 30.0)
 
     def act(self, days: DailyEffects) -> None:
@@ -247,6 +255,7 @@ class Mediation(Lever):
 
     def apply(self, window: slice, days: DailyEffects) -> None:
         np.maximum(days.ceasefire[window], self.compliance, out=days.ceasefire[window])
+        np.maximum(days.homecoming[window], self.homecoming, out=days.homecoming[window])
         days.operations[window] *= 1.0 - self.cfg.state_compliance
         if self.cfg.mediator == "afghan_taliban":
             days.taliban_mediating[window] = True

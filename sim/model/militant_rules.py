@@ -59,27 +59,29 @@ def recruit(rng, cells, n, groups, access, sanctuary_boost, finance_cut, census,
 
 
 @numba.njit(cache=True)
-def move_chances(groups, permeability, pressure, row_group, route, region, in_sanctuary,
-                 at_entry):
+def move_chances(groups, permeability, homecoming, pressure, row_group, route, region,
+                 in_sanctuary, at_entry):
     """A cell's chances today to go back and to spill over [1/day].
 
-    In sanctuary: back = crossing in, ``cross_in_g * permeability_c,in``, no spillover. In
-    its entry region: back = withdrawing to sanctuary, ``return_out_g * permeability_c,out *
-    (1 + withdrawal_g * pressure_r)``: the cell decides to leave where the security forces
-    press it. Elsewhere in Pakistan: back = to its entry region, ``home_return_g``. In
-    Pakistan the spillover chance is ``spillover_g``.
+    In sanctuary: back = crossing in, ``cross_in_g * permeability_c,in * homecoming_g``, no
+    spillover. In its entry region: back = withdrawing to sanctuary, ``return_out_g *
+    permeability_c,out * (1 + withdrawal_g * pressure_r) / homecoming_g``: the cell decides
+    to leave where the security forces press it, and stays home while talks let it
+    (``homecoming_g`` >= 1). Elsewhere in Pakistan: back = to its entry region,
+    ``home_return_g``. In Pakistan the spillover chance is ``spillover_g``.
     """
     if in_sanctuary:
-        return groups.cross_in[row_group] * permeability[route, 0], 0.0
+        return groups.cross_in[row_group] * permeability[route, 0] * homecoming[row_group], 0.0
     if at_entry:
         withdraw = 1.0 + groups.withdrawal[row_group] * pressure[region]
-        return (groups.return_out[row_group] * permeability[route, 1] * withdraw,
-                groups.spillover[row_group])
+        return (groups.return_out[row_group] * permeability[route, 1] * withdraw
+                / homecoming[row_group], groups.spillover[row_group])
     return groups.home_return[row_group], groups.spillover[row_group]
 
 
 @numba.njit(cache=True)
-def move(rng, cells, n, groups, entry_region, permeability, pressure, crossed, census) -> None:
+def move(rng, cells, n, groups, entry_region, permeability, homecoming, pressure, crossed,
+         census) -> None:
     """Cells cross into Pakistan, withdraw to sanctuary, or spill over to a neighbouring region.
 
     Each day a cell draws ``u`` uniform on [0, 1) and, with its chances ``back`` and
@@ -96,7 +98,7 @@ def move(rng, cells, n, groups, entry_region, permeability, pressure, crossed, c
     largest = 0.0
     most_open = permeability.max()
     for g in range(len(groups.cross_in)):
-        largest = max(largest, groups.cross_in[g] * most_open,
+        largest = max(largest, groups.cross_in[g] * most_open * homecoming[g],
                       groups.return_out[g] * most_open * (1.0 + groups.withdrawal[g])
                       + groups.spillover[g],
                       groups.home_return[g] + groups.spillover[g])
@@ -108,8 +110,8 @@ def move(rng, cells, n, groups, entry_region, permeability, pressure, crossed, c
         g, c, region = cells.group[i], cells.route[i], cells.region[i]
         in_sanctuary = region >= N_PAKISTAN
         at_entry = region == entry_region[c]
-        back, spill = move_chances(groups, permeability, pressure, g, c, region, in_sanctuary,
-                                   at_entry)
+        back, spill = move_chances(groups, permeability, homecoming, pressure, g, c, region,
+                                   in_sanctuary, at_entry)
         to = region
         if u < back:
             if in_sanctuary:

@@ -131,6 +131,9 @@ POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_day
                              "intel_window_days", "intel_sightings_per_fighter_per_day",
                              "pressure_scale_per_day", "supply_for_full_tempo"})
 """Fields that must be strictly positive."""
+MAX_HOMECOMING = 10.0
+"""Largest homecoming multiplier of a mediation: ten times the usual crossings home is already
+a mass return."""
 
 
 @functools.cache
@@ -285,6 +288,11 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
                 raise ConfigError(f"{key}.groups", group, f"groups from {', '.join(groups)}")
     if kind == "mediation":
         _check_mapping(f"{key}.compliance", cfg.compliance, tuple(groups), "a group", True)
+        _check_mapping(f"{key}.homecoming", cfg.homecoming, tuple(groups), "a group", False)
+        for group, factor in cfg.homecoming.items():
+            if not 1.0 <= factor <= MAX_HOMECOMING:
+                raise ConfigError(f"{key}.homecoming.{group}", factor,
+                                  f"a multiplier in [1, {MAX_HOMECOMING:g}]")
     return cfg
 
 

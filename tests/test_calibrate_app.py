@@ -23,22 +23,38 @@ def run_app(name: str, args: list[str], cwd: Path) -> subprocess.CompletedProces
                           timeout=600)
 
 
-def test_quick_calibration_writes_its_report_and_leaves_conf_alone(tmp_path):
+def test_quick_calibration_writes_its_posterior_and_report_and_leaves_conf_alone(tmp_path):
     before = {p: p.read_bytes() for p in CONF.rglob("*") if p.is_file()}
     out = tmp_path / "cal"
-    proc = run_app("sim-calibrate", ["quick=true", "calibration.method.trials=3",
+    proc = run_app("sim-calibrate", ["quick=true", "calibration.method.sampler=abc_smc",
                                      f"hydra.run.dir={out}"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    for name in ("trials.csv", "candidates.csv", "report.csv", "report.md", "report.png",
-                 "calibrated.yaml", "manifest.json"):
+    for name in ("posterior.csv", "generations.csv", "marginals.csv", "correlations.csv",
+                 "coverage.csv", "report.csv", "report.md", "report.png", "calibrated.yaml",
+                 "manifest.json"):
         assert (out / name).exists(), name
     report = pd.read_csv(out / "report.csv")
     assert len(report) == 18 and {"median", "q10", "q90", "passes"} <= set(report.columns)
-    candidates = pd.read_csv(out / "candidates.csv")
-    assert math.isclose(candidates["weight"].sum(), 1.0)
+    sample = pd.read_csv(out / "posterior.csv")
+    assert len(sample) == 12 and math.isclose(sample["weight"].sum(), 1.0)
+    assert {"distance", "levers.border_closure_2025.leakage"} <= set(sample.columns)
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert len(coverage) == 17 and "covers_0.9" in coverage
     assert (out / "calibrated.yaml").read_text().startswith("# @package _global_")
     after = {p: p.read_bytes() for p in CONF.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_quick_search_calibration_keeps_its_weighted_best_set(tmp_path):
+    out = tmp_path / "cal"
+    proc = run_app("sim-calibrate", ["quick=true", "calibration.method.sampler=tpe",
+                                     "calibration.method.trials=3", f"hydra.run.dir={out}"],
+                   tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for name in ("trials.csv", "candidates.csv", "posterior.csv", "report.csv"):
+        assert (out / name).exists(), name
+    candidates = pd.read_csv(out / "candidates.csv")
+    assert math.isclose(candidates["weight"].sum(), 1.0)
 
 
 def test_quick_validation_scores_the_model_and_naive_baselines(tmp_path):

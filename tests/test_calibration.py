@@ -1,8 +1,13 @@
-"""Calibration tests: the committed parameters reproduce the reported figures.
+"""Calibration tests: the committed calibration reproduces the reported figures.
 
-Each check compares the ensemble median over N_SEEDS runs with a reported figure read from
+Each check compares the ensemble median over N_SEEDS runs of the point estimate
+(conf/model/calibrated.yaml, what a run uses by default) with a reported figure read from
 sim/data/reported_figures.yaml, at the tolerance written here. If the model misses, the test
-fails: fix the model or recalibrate (sim-calibrate), never the figure or the tolerance.
+fails: fix the model or recalibrate (sim-calibrate), never the figure or the tolerance. The
+posterior predictive check asks more: N_SEEDS single histories, each drawing its parameters
+from the committed posterior sample (conf/calibration/posterior.csv), whose central 90%
+intervals must cover at least PPC_COVERAGE_FLOOR of the calibration figures. A deliberately
+wrong posterior fails both.
 
 The closure figures (-9% in November, -17% in December 2025) are read as month-on-month
 changes in national attacks (November against October, December against November); the
@@ -13,11 +18,18 @@ is taken as within 8 percentage points.
 
 from __future__ import annotations
 
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
 import pytest
+import yaml
 
 from sim.analysis.summary import ensemble_attack_changes, run_summary
+from sim.calibration.abc import history_statistics
 from sim.calibration.evaluate import Evaluator, with_parameters
-from sim.calibration.targets import Target, peak_shortfall
+from sim.calibration.posterior_fit import coverage_summary, coverage_table
+from sim.calibration.targets import Target, load_targets, peak_shortfall
 from sim.data import reported
 from sim.running.compose import compose_config
 
@@ -32,10 +44,12 @@ MILITANT_TOLERANCE = 0.15
 SECURITY_TOLERANCE = 0.20
 JOINT_SHARE_FLOOR = 0.90
 CLOSURE_TOLERANCE = 0.08  # percentage points, as a fraction
+PPC_COVERAGE_FLOOR = 0.80
+"""Share of the calibration figures the posterior predictive 90% intervals must cover."""
 
 
-def base_config() -> dict:
-    config = compose_config([])
+def base_config(*overrides: str) -> dict:
+    config = compose_config(list(overrides))
     from omegaconf import OmegaConf
 
     plain = OmegaConf.to_container(config, resolve=True)
@@ -97,6 +111,15 @@ def calibrated_checks():
     return section2_checks(ensemble(base_config()))
 
 
+def predictive_coverage(monthly_by_seed) -> tuple[dict[str, float], pd.DataFrame]:
+    """Coverage of every calibration figure by the central intervals of single histories."""
+    spec = yaml.safe_load(files("sim.conf").joinpath("calibration/default.yaml").read_text())
+    targets = load_targets(spec["targets"])
+    histories = pd.DataFrame([history_statistics(m, targets) for m in monthly_by_seed])
+    table = coverage_table(histories, targets)
+    return coverage_summary(table), table
+
+
 CHECK_NAMES = [
     *(f"fatalities_national_{y}" for y in range(2021, 2026)),
     "fatalities_kp_2024", "fatalities_kp_2025", "fatalities_balochistan_2024",
@@ -124,3 +147,31 @@ def test_a_wrong_parameter_set_fails_the_same_checks():
     failed = {name for name, (holds, _) in checks.items() if not holds}
     assert {"fatalities_national_2024", "fatalities_national_2025",
             "attacks_change_2025_12"} <= failed, checks
+
+
+def test_posterior_predictive_intervals_cover_the_calibration_figures():
+    runs = ensemble(base_config("parameters.draw_from_posterior=true"))
+    coverage, table = predictive_coverage(runs)
+    missed = table.loc[~table["covers_0.9"], "target"].tolist()
+    assert coverage["0.9"] >= PPC_COVERAGE_FLOOR, f"90% intervals cover {coverage['0.9']:.0%}; " \
+        f"missed: {missed}"
+
+
+def test_a_wrong_posterior_fails_the_checks_and_the_coverage(tmp_path):
+    """The committed sample with every attack rate doubled and an open 'closure'."""
+    from sim.running import posterior
+
+    wrong = posterior.load("").copy()
+    for path in ("model.groups.ttp.attack_rate", "model.groups.baloch.attack_rate"):
+        wrong[path] = wrong[path] * 2
+    wrong["levers.border_closure_2025.leakage"] = 1.0
+    path = tmp_path / "wrong.csv"
+    wrong.to_csv(path, index=False)
+    runs = ensemble(base_config("parameters.draw_from_posterior=true",
+                                f"parameters.posterior_file={path}"))
+    checks = section2_checks(runs)
+    failed = {name for name, (holds, _) in checks.items() if not holds}
+    assert {"fatalities_national_2024", "fatalities_national_2025"} <= failed, checks
+    coverage, _ = predictive_coverage(runs)
+    assert coverage["0.9"] < PPC_COVERAGE_FLOOR, coverage
+    assert np.isfinite(list(coverage.values())).all()

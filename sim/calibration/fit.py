@@ -4,10 +4,12 @@
     sim-calibrate calibration.method.trials=60       # any setting from the command line
     sim-calibrate quick=true                         # smoke run; never writes conf/
 
-Writes into its run folder (outputs/calibration/<time>/): trials.csv, candidates.csv,
-calibrated.yaml, report.csv, report.md, report.png, manifest.json. With ``write_conf=true``
-(default, not in quick mode) it also writes the calibrated set to conf/model/calibrated.yaml
-and the weighted best set to conf/calibration/posterior.csv, which every later run uses.
+Writes into its run folder (outputs/calibration/<time>/): posterior.csv, calibrated.yaml,
+report.csv, report.md, report.png, manifest.json; with ``method.sampler=abc_smc`` (default)
+also generations.csv, marginals.csv, correlations.csv, coverage.csv and pyabc's abc.db; with
+``tpe`` trials.csv and candidates.csv. With ``write_conf=true`` (default, not in quick mode) it
+also writes the point estimate to conf/model/calibrated.yaml and the posterior sample to
+conf/calibration/posterior.csv, which every later run uses.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.evaluate import Evaluator, with_parameters
+from sim.calibration.posterior_fit import fit_posterior
 from sim.calibration.report import markdown_table, report_figure, target_table
 from sim.calibration.search import free_parameters, rounded, search
 from sim.calibration.targets import ensemble_statistics, load_targets, loss
@@ -30,9 +33,14 @@ from sim.running.outputs import atomic_write, git_commit, package_versions, writ
 
 log = logging.getLogger("sim.calibrate")
 QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4,
-         "refine": None}
+         "refine": None, "ppc_seeds": 8}
+QUICK_ABC = {"population": 12, "max_generations": 2, "max_simulations": 200, "max_minutes": 2,
+             "min_acceptance": 0.01}
 POSTERIOR_FILE = "calibration/posterior.csv"
 CALIBRATED_FILE = "model/calibrated.yaml"
+SAMPLERS = ("abc_smc", "tpe")
+"""``method.sampler``: ABC-SMC's posterior (:mod:`sim.calibration.posterior_fit`) or the TPE
+search's weighted best set (:mod:`sim.calibration.search`)."""
 REFINE_SEED_OFFSET = 200_000
 """Refinement seeds start here, apart from the search and re-evaluation seeds."""
 
@@ -102,24 +110,38 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
     method = calibration["method"]
     if cfg.quick:
         method.update(QUICK)
+        method["abc"] = {**method.get("abc", {}), **QUICK_ABC}
     holdout = method.get("holdout_after")
     targets = load_targets(calibration["targets"], holdout_after=holdout)
     parameters = free_parameters(calibration["parameters"])
-    base = OmegaConf.to_container(compose_config(list(cfg.get("model_overrides", []))),
+    # Candidates set every free parameter themselves: nothing is drawn from a posterior.
+    base = OmegaConf.to_container(compose_config(["parameters.draw_from_posterior=false",
+                                                  *cfg.get("model_overrides", [])]),
                                   resolve=True)
     base.pop("hydra", None)
-    log.info("calibrating %d parameters to %d targets: %d trials x %d seeds", len(parameters),
-             len(targets), method["trials"], method["seeds_per_trial"])
+    sampler = method["sampler"]
+    if sampler not in SAMPLERS:
+        raise ValueError(f"calibration.method.sampler={sampler!r}: one of {', '.join(SAMPLERS)}")
+    log.info("calibrating %d parameters to %d targets with %s", len(parameters), len(targets),
+             sampler)
+    extra: dict = {}
     with Evaluator(int(method["n_jobs"])) as evaluator:
-        start = committed_values(parameters) if method.get("warm_start") else None
-        result = search(base, parameters, targets, method, evaluator, start=start)
-        best = rounded(result.best)
-        if method.get("refine"):
-            best = refine(base, best, targets, method["refine"], evaluator)
-            for path in method["refine"]["grid"]:
-                # the weighted best set shares the refined values (they were chosen for the
-                # set's best member; the others' closure parameters were not refined)
-                result.candidates[path] = best[path]
+        if sampler == "abc_smc":
+            fitted = fit_posterior(base, parameters, targets, method, folder, evaluator)
+            best, posterior, extra = rounded(fitted["best"]), fitted["table"], fitted["summary"]
+        else:
+            start = committed_values(parameters) if method.get("warm_start") else None
+            result = search(base, parameters, targets, method, evaluator, start=start)
+            best = rounded(result.best)
+            if method.get("refine"):
+                best = refine(base, best, targets, method["refine"], evaluator)
+                for path in method["refine"]["grid"]:
+                    # the weighted best set shares the refined values (they were chosen for
+                    # the set's best member; the others' closure parameters were not refined)
+                    result.candidates[path] = best[path]
+            posterior = result.candidates
+            write_csv(result.trials, folder / "trials.csv")
+            write_csv(result.candidates, folder / "candidates.csv")
         report_seeds = list(range(int(method["report_seeds"])))
         monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
     table = target_table(monthly, targets)
@@ -130,9 +152,8 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
               f"{folder.name}.\n# Targets passed with {len(report_seeds)} seeds: "
               f"{passed}/{len(targets)}. Free parameters, priors and targets: "
               f"conf/calibration/default.yaml.\n")
-    write_csv(result.trials, folder / "trials.csv")
-    write_csv(result.candidates, folder / "candidates.csv")
     write_csv(table, folder / "report.csv")
+    write_csv(posterior, folder / "posterior.csv")
     text = calibrated_yaml(best, header)
     atomic_write(folder / "calibrated.yaml", lambda tmp: tmp.write_text(text))
     markdown = markdown_table(table)
@@ -144,11 +165,11 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
     if wrote_conf:
         target = conf_dir()
         atomic_write(target / CALIBRATED_FILE, lambda tmp: tmp.write_text(text))
-        write_csv(result.candidates, target / POSTERIOR_FILE)
+        write_csv(posterior, target / POSTERIOR_FILE)
     summary = {
         "elapsed_seconds": round(elapsed, 1), "targets_passed": passed,
         "targets": len(targets), "best": best, "holdout_after": holdout,
-        "wrote_conf": wrote_conf, "method": method,
+        "wrote_conf": wrote_conf, "method": method, **extra,
     }
     write_json({**summary, "git_commit": git_commit(), "packages": package_versions(),
                 "calibration": calibration}, folder / "manifest.json")

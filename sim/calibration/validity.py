@@ -130,7 +130,7 @@ def validate_out_of_sample(cfg: DictConfig, folder: Path) -> dict:
     summary = calibrate(cfg, holdout_folder)
     base = OmegaConf.to_container(compose_config([
         "parameters.draw_from_posterior=true",
-        f"parameters.posterior_file={holdout_folder / 'candidates.csv'}",
+        f"parameters.posterior_file={holdout_folder / 'posterior.csv'}",
     ]), resolve=True)
     base.pop("hydra", None)
     seeds = list(range(int(cfg.prediction_seeds if not cfg.quick else 4)))

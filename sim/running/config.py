@@ -57,10 +57,15 @@ class ParameterSource:
     """Where a run's free parameters come from."""
 
     draw_from_posterior: bool = False
-    """Draw them from the calibration's weighted best set (see ``sim.running.posterior``) instead of
-    using the calibrated point in conf/model/calibrated.yaml."""
+    """True: each run draws them from the calibration's posterior sample with its own seed
+    (see ``sim.running.posterior``), so an ensemble carries parameter uncertainty; false: the
+    point estimate in conf/model/calibrated.yaml."""
     posterior_file: str = ""
     """Posterior file to draw from; empty = the committed conf/calibration/posterior.csv."""
+    keep: list[str] = field(default_factory=list)
+    """Parameter paths never drawn: their configured value wins. ``sim`` adds every model or
+    lever key its command line or sweep sets; a value that differs from the point estimate
+    (set by a scenario file) is kept as well."""
 
 
 MAX_ENSEMBLE_SIZE = 1_000_000
@@ -328,28 +333,12 @@ def _schema_keys(path: str, schema: Any = None) -> list[str]:
 
 
 def _with_posterior_draw(plain: dict, typed: SimConfig) -> tuple[dict, SimConfig]:
-    """Set the free parameters to the posterior row drawn for this seed."""
+    """Set the free parameters to the posterior row drawn for this seed, but for those set
+    explicitly (:func:`sim.running.posterior.drawn_config`)."""
     from sim.running import posterior
 
-    try:
-        table = posterior.load(typed.parameters.posterior_file)
-    except (OSError, ValueError) as exc:
-        raise ConfigError("parameters.posterior_file", typed.parameters.posterior_file,
-                          f"a readable posterior file ({exc})") from None
-    row, values = posterior.draw(table, typed.seed)
-    merged = OmegaConf.create(plain)
-    used = {}
-    for path, value in values.items():
-        if OmegaConf.select(merged, path, default=None) is None:
-            lever = ".".join(path.split(".")[:2])
-            if path.startswith("levers.") and OmegaConf.select(merged, lever) is None:
-                continue  # the scenario removed this lever: nothing to set
-            raise ConfigError(f"parameters.posterior_file:{path}", value,
-                              "parameter paths that exist in the config")
-        OmegaConf.update(merged, path, value, merge=False)
-        used[path] = value
-    plain = OmegaConf.to_container(merged)
-    plain["parameters"]["drawn"] = {"row": row, **used}
+    source = typed.parameters
+    plain = posterior.drawn_config(plain, typed.seed, source.posterior_file, source.keep)
     schema_input = {**plain, "parameters": {k: v for k, v in plain["parameters"].items()
                                             if k != "drawn"}}
     typed = OmegaConf.to_object(OmegaConf.merge(structured_schema(SimConfig), schema_input))

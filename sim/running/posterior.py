@@ -1,21 +1,33 @@
-"""Drawing a run's parameters from the calibration's weighted best set.
+"""Drawing a run's parameters from the calibration's posterior sample.
 
-With ``parameters.draw_from_posterior=true`` each run picks one row of the posterior file
-(``conf/calibration/posterior.csv`` by default) with probability equal to its weight, using the
-run's own ``parameters`` random stream, so an ensemble over seeds carries parameter
-uncertainty as well as stochastic noise, and the same seed always draws the same row.
+With ``parameters.draw_from_posterior=true`` each run picks one row of the
+posterior file (``conf/calibration/posterior.csv`` by default) with probability equal to its
+weight, using the run's own ``parameters`` random stream, so an ensemble over seeds carries
+parameter uncertainty as well as stochastic noise, and the same seed always draws the same row.
+
+An explicit value wins over a draw: a path listed in ``parameters.keep`` (``sim`` lists every
+model or lever key its command line or sweep sets) or whose configured value differs from the
+point estimate (``conf/model/calibrated.yaml``; so a scenario file's own value) is not drawn.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import yaml
+from omegaconf import OmegaConf
 
 from sim.model.rng import RandomStreams
+from sim.running.errors import ConfigError
 
 DEFAULT_FILE = "calibration/posterior.csv"
+POINT_FILE = "model/calibrated.yaml"
+EXPLICIT_PREFIXES = ("model.", "levers.")
+"""Override keys that can name a drawn parameter."""
 
 
 def source(path: str = "") -> Path:
@@ -24,14 +36,21 @@ def source(path: str = "") -> Path:
 
 
 def load(path: str = "") -> pd.DataFrame:
-    """The weighted best set: a ``weight`` column and one column per parameter path."""
+    """The posterior sample: a ``weight`` column and one column per parameter path (read once
+    per file version: every run of an ensemble draws from it)."""
     source_path = source(path)
     if not source_path.is_file():
         raise FileNotFoundError(f"parameters.posterior_file={str(source_path)!r}: no such file "
                                 "(run sim-calibrate first)")
-    table = pd.read_csv(source_path)
+    status = source_path.stat()
+    return _read(str(source_path.resolve()), status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    table = pd.read_csv(path)
     if "weight" not in table or (table["weight"] < 0).any() or table["weight"].sum() <= 0:
-        raise ValueError(f"{source_path}: needs a 'weight' column of non-negative weights")
+        raise ValueError(f"{path}: needs a 'weight' column of non-negative weights")
     return table
 
 
@@ -45,3 +64,60 @@ def draw(table: pd.DataFrame, seed: int) -> tuple[int, dict[str, float]]:
     row = int(RandomStreams(seed)["parameters"].choice(len(table), p=weights / weights.sum()))
     # .item() keeps integer parameters (whole-number columns) as ints
     return row, {c: table[c].iloc[row].item() for c in parameter_columns(table)}
+
+
+@functools.cache
+def point_estimate() -> dict[str, object]:
+    """The committed point estimate (conf/model/calibrated.yaml) as dotted paths."""
+    text = resources.files("sim.conf").joinpath(POINT_FILE).read_text(encoding="utf-8")
+    flat: dict[str, object] = {}
+
+    def walk(node, prefix: str) -> None:
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(value, f"{path}.")
+            else:
+                flat[path] = value
+
+    walk(yaml.safe_load(text) or {}, "")
+    return flat
+
+
+def explicit_keys(overrides: Iterable[str]) -> list[str]:
+    """The model and lever keys a list of Hydra overrides sets (``key=value``, ``+key=...``)."""
+    keys = []
+    for override in overrides:
+        key = override.partition("=")[0].lstrip("+~")
+        if key.startswith(EXPLICIT_PREFIXES) and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def drawn_config(plain: dict, seed: int, posterior_file: str, keep: Iterable[str]) -> dict:
+    """``plain`` with the free parameters of the row ``seed`` draws, but for those set
+    explicitly; ``parameters.drawn`` records the row and the values used."""
+    try:
+        table = load(posterior_file)
+    except (OSError, ValueError) as exc:
+        raise ConfigError("parameters.posterior_file", posterior_file,
+                          f"a readable posterior file ({exc})") from None
+    row, values = draw(table, seed)
+    merged = OmegaConf.create(plain)
+    point, keep = point_estimate(), set(keep)
+    used = {}
+    for path, value in values.items():
+        current = OmegaConf.select(merged, path, default=None)
+        if current is None:
+            lever = ".".join(path.split(".")[:2])
+            if path.startswith("levers.") and OmegaConf.select(merged, lever) is None:
+                continue  # the scenario removed this lever: nothing to set
+            raise ConfigError(f"parameters.posterior_file:{path}", value,
+                              "parameter paths that exist in the config")
+        if path in keep or (path in point and current != point[path]):
+            continue  # set explicitly: an explicit value wins over a draw
+        OmegaConf.update(merged, path, value, merge=False)
+        used[path] = value
+    plain = OmegaConf.to_container(merged)
+    plain["parameters"]["drawn"] = {"row": row, **used}
+    return plain

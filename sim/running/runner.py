@@ -113,18 +113,25 @@ def simulate(
     Args:
         config: a composed config (DictConfig or dict), or a list of Hydra override strings
             such as ``["scenario=no_closure", "model.groups.ttp.fighters_start=6000"]``;
-            ``None`` runs the default (``as_happened``, seed 0).
+            ``None`` runs the default (``as_happened``, seed 0). The model and lever keys such
+            a list sets are explicit: they are not replaced by posterior draws.
         seed: overrides the config's seed when given.
 
     Raises:
         sim.running.config.ConfigError: the config is not valid (one-line message).
     """
+    keep: list[str] = []
     if config is None or (isinstance(config, Sequence) and not isinstance(config, str)):
         from sim.running.compose import compose_config
+        from sim.running.posterior import explicit_keys
 
+        keep = explicit_keys(config or [])
         config = compose_config(list(config or []))
     if isinstance(config, DictConfig):
         config = OmegaConf.to_container(config, resolve=True)
+    if keep:
+        parameters = config.setdefault("parameters", {})
+        parameters["keep"] = [*(parameters.get("keep") or []), *keep]
     if seed is not None:
         config = {**config, "seed": seed}
     return run(validate(config))

@@ -1,0 +1,164 @@
+"""The posterior: ABC-SMC's parts, its cluster sampler, predictive coverage, and runs that draw
+from the posterior sample, but never over a value set explicitly.
+
+Each test can fail: the ABC distance is the calibration loss, a particle's seed replays its
+history, the coverage arithmetic counts what it says, a Dask cluster runs the same model, and
+an explicit value (command line, sweep, scenario) is never replaced by a draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import sim
+from sim.calibration.abc import (
+    HistoryModel,
+    TargetDistance,
+    correlations,
+    history_statistics,
+    marginals,
+    particle_seed,
+    prior_distribution,
+    run_abc,
+    sampler_for,
+)
+from sim.calibration.evaluate import run_monthly, with_parameters
+from sim.calibration.posterior_fit import coverage_summary, coverage_table
+from sim.calibration.search import free_parameters
+from sim.calibration.targets import load_targets, loss
+from sim.running import posterior
+from sim.running.compose import compose_config
+from tests.conftest import REPO
+
+SPEC = yaml.safe_load((REPO / "conf" / "calibration" / "default.yaml").read_text())
+PARAMETERS = free_parameters(SPEC["parameters"])
+TARGETS = load_targets(SPEC["targets"])
+LEAKAGE = "levers.border_closure_2025.leakage"
+LATE_2025 = ["window.start=2025-09-01", "window.end=2025-12-31"]
+"""A short window with the closure in it."""
+
+
+def base_config() -> dict:
+    from omegaconf import OmegaConf
+
+    config = OmegaConf.to_container(compose_config(["parameters.draw_from_posterior=false"]),
+                                    resolve=True)
+    config.pop("hydra", None)
+    return config
+
+
+def test_a_particle_replays_its_history_and_its_distance_is_the_loss():
+    base = base_config()
+    values = {p.path: p.cast((p.low + p.high) / 2) for p in PARAMETERS}
+    model = HistoryModel(base, PARAMETERS, TARGETS)
+    stats = model(values)
+    assert stats == model(dict(values))  # the same values, the same seed, the same history
+    monthly = run_monthly(with_parameters(base, values), particle_seed(values))
+    assert stats == history_statistics(monthly, TARGETS)
+    assert set(stats) == {t.name for t in TARGETS}
+    assert TargetDistance(TARGETS)(stats, {}) == pytest.approx(math.sqrt(loss(stats, TARGETS)))
+    assert particle_seed(values) != particle_seed({**values, LEAKAGE: 0.3})
+
+
+def test_the_prior_is_uniform_or_log_uniform_on_each_range():
+    draws = [prior_distribution(PARAMETERS).rvs() for _ in range(300)]
+    for p in PARAMETERS:
+        values = np.array([d[p.path] for d in draws])
+        assert values.min() >= p.low and values.max() <= p.high, p.path
+        if p.log:  # half the draws below the geometric midpoint
+            assert 0.4 < np.mean(values < math.sqrt(p.low * p.high)) < 0.6, p.path
+
+
+def test_marginals_and_correlations_are_weighted():
+    rng = np.random.default_rng(0)
+    sample = pd.DataFrame({"weight": np.r_[np.full(50, 0.018), np.full(50, 0.002)],
+                           "distance": 1.0})
+    for p in PARAMETERS:
+        sample[p.path] = rng.uniform(p.low, p.high, 100)
+    attack = PARAMETERS[0]
+    sample[attack.path] = np.r_[np.full(50, attack.low), np.full(50, attack.high)]
+    table = marginals(sample, PARAMETERS).set_index("parameter")
+    assert table.loc[attack.path, "median"] == attack.low  # 90% of the weight sits there
+    corr = correlations(sample, PARAMETERS)
+    assert np.allclose(np.diag(corr.to_numpy()), 1.0)
+
+
+def test_coverage_counts_the_figures_inside_each_interval():
+    predictive = pd.DataFrame({t.name: np.linspace(0.0, 2.0, 201) * t.reported
+                               for t in TARGETS if t.kind != "peak"})
+    table = coverage_table(predictive, TARGETS)
+    assert len(table) == sum(t.kind != "peak" for t in TARGETS)
+    assert coverage_summary(table) == {"0.5": 1.0, "0.8": 1.0, "0.9": 1.0, "0.95": 1.0}
+    shifted = coverage_table(predictive + predictive.abs().max() + 1, TARGETS)  # above all
+    assert coverage_summary(shifted)["0.95"] == 0.0
+
+
+def test_abc_smc_runs_on_a_local_dask_cluster(tmp_path):
+    """The cluster path: the same model, simulated by a Dask cluster's worker processes
+    (on a real cluster, ``calibration.method.abc.dask_address`` names its scheduler)."""
+    from distributed import LocalCluster
+
+    few = [p for p in PARAMETERS if p.path in (LEAKAGE, "model.groups.ttp.attack_rate")]
+    base = base_config()
+    base["window"] = {"start": "2025-01-01", "end": "2025-12-31"}
+    targets = [t for t in TARGETS if t.year == 2025 and t.kind == "relative"]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        sampler = sampler_for(dask_address=cluster.scheduler_address, batch_size=2)
+        result = run_abc(base, few, targets, {
+            "population": 6, "max_generations": 2, "max_simulations": 60, "max_minutes": 3,
+            "min_acceptance": 0.0, "sampler_seed": 1}, f"sqlite:///{tmp_path / 'abc.db'}",
+            sampler)
+    assert len(result.sample) == 6 and result.simulations >= 12
+    assert math.isclose(result.sample["weight"].sum(), 1.0)
+    for p in few:
+        assert result.sample[p.path].between(p.low, p.high).all()
+    assert list(result.generations["generation"]) == [0, 1]
+
+
+@pytest.fixture()
+def two_rows(tmp_path):
+    point = posterior.point_estimate()
+    table = pd.DataFrame({"weight": [0.5, 0.5], LEAKAGE: [0.31, 0.32],
+                          "model.groups.ttp.attack_rate": [0.011, 0.012]})
+    path = tmp_path / "posterior.csv"
+    table.to_csv(path, index=False)
+    return path, point
+
+
+def test_runs_draw_from_the_committed_posterior_when_asked():
+    run = sim.simulate([*LATE_2025, "parameters.draw_from_posterior=true"], seed=2)
+    drawn = run.config.resolved["parameters"]["drawn"]
+    table = posterior.load("")
+    assert drawn["row"] in range(len(table))
+    assert run.config.levers["border_closure_2025"].leakage == drawn[LEAKAGE]
+
+
+def test_an_explicit_value_wins_over_a_draw(two_rows):
+    path, point = two_rows
+    args = [*LATE_2025, "parameters.draw_from_posterior=true",
+            f"parameters.posterior_file={path}"]
+    drawn = sim.simulate(args, seed=1).config
+    assert drawn.levers["border_closure_2025"].leakage in (0.31, 0.32)
+    # a value different from the point estimate is explicit (a scenario file's, say)
+    mine = sim.simulate([*args, f"{LEAKAGE}=0.5"], seed=1).config
+    assert mine.levers["border_closure_2025"].leakage == 0.5
+    assert mine.params.groups["ttp"].attack_rate in (0.011, 0.012)
+    # the point value itself, set on purpose, is kept too: the overrides' keys go to
+    # parameters.keep (as the command line's and a sweep's do)
+    kept = sim.simulate([*args, f"{LEAKAGE}={point[LEAKAGE]}"], seed=1).config
+    assert kept.levers["border_closure_2025"].leakage == point[LEAKAGE]
+    assert LEAKAGE in kept.resolved["parameters"]["keep"]
+    point_run = sim.simulate([*args, "parameters.draw_from_posterior=false"], seed=1).config
+    assert point_run.levers["border_closure_2025"].leakage == point[LEAKAGE]
+
+
+def test_the_command_line_and_sweeps_mark_their_keys_explicit():
+    keys = posterior.explicit_keys(["scenario=no_closure", f"{LEAKAGE}=0.05", "seed=3",
+                                    "+model.groups.ttp.attack_rate=0.02", f"{LEAKAGE}=0.1"])
+    assert keys == [LEAKAGE, "model.groups.ttp.attack_rate"]

@@ -46,15 +46,20 @@ PREDICTED = {
 
 
 def interval_score(lower: float, upper: float, y: float, alpha: float) -> float:
-    """Gneiting and Raftery's interval score of a central (1 - alpha) interval (lower is better)."""
-    return ((upper - lower) + (2 / alpha) * max(0.0, lower - y)
-            + (2 / alpha) * max(0.0, y - upper))
+    """Gneiting and Raftery's interval score of a central (1 - alpha) interval (lower is
+    better), by scoringrules."""
+    import scoringrules
+
+    return float(scoringrules.interval_score(y, lower, upper, alpha))
 
 
 def crps_ensemble(samples: np.ndarray, y: float) -> float:
-    """Continuous ranked probability score of an ensemble forecast (lower is better)."""
-    x = np.asarray(samples, dtype=float)
-    return float(np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :])))
+    """Continuous ranked probability score of an ensemble forecast (lower is better), by
+    scoringrules with the energy-form estimator: mean |x - y| - mean |x_i - x_j| / 2."""
+    import scoringrules
+
+    return float(scoringrules.crps_ensemble(y, np.asarray(samples, dtype=float),
+                                            estimator="nrg"))
 
 
 def trend_factor() -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
@@ -68,8 +67,7 @@ class Evaluator:
         self.workers = pool.n_workers(n_jobs)
         # Workers start from sim's fork server (sim.running.pool), not by forking this process:
         # it runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
-        self.pool = (ProcessPoolExecutor(self.workers, mp_context=pool.context())
-                     if self.workers > 1 else None)
+        self.pool = pool.executor(self.workers) if self.workers > 1 else None
 
     def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
         if self.pool is None:

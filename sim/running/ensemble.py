@@ -28,7 +28,7 @@ import statistics
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,8 +267,7 @@ def _run_in_process(planner: ChunkPlanner, payload: tuple,
 
 def _run_on_pool(planner: ChunkPlanner, payload: tuple,
                  on_saved: Callable[[ChunkReceipt], None]) -> None:
-    executor = ProcessPoolExecutor(planner.workers, mp_context=pool.context(),
-                                   initializer=initialize_worker, initargs=payload)
+    executor = pool.executor(planner.workers, initializer=initialize_worker, initargs=payload)
     running: set[Future] = set()
     try:
         while True:

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 PRELOAD = ["sim.running.ensemble", "sim.running.runner"]
@@ -21,6 +25,8 @@ PRELOAD = ["sim.running.ensemble", "sim.running.runner"]
 model."""
 N_JOBS_PER_CORE = 4
 """Most worker processes per usable core that ``ensemble.n_jobs`` may ask for."""
+ORPHAN_CHECK_SECONDS = 0.5
+"""How often a worker checks that the process that made its pool is still there."""
 
 
 def usable_cores() -> int:
@@ -86,3 +92,37 @@ def warm() -> None:
         process.join()
 
     threading.Thread(target=start, name="sim-fork-server-warm-up", daemon=True).start()
+
+
+def executor(workers: int, initializer: Callable | None = None,
+             initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes from the fork server whose workers end themselves, and
+    the fork server, when the process that made the pool is gone, even if it was killed
+    (SIGKILL runs no clean-up: the fork server and its workers would stay, blocked on pipes
+    nobody writes to). ``initializer(*initargs)`` runs in each worker after the watch
+    starts."""
+    return ProcessPoolExecutor(workers, mp_context=context(), initializer=_start_worker,
+                               initargs=(os.getpid(), initializer, initargs))
+
+
+def _owner_is_gone(owner: int) -> bool:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # pragma: no cover - the pid was reused by another user
+        return True
+    return False
+
+
+def _start_worker(owner: int, initializer: Callable | None, initargs: tuple) -> None:
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+            if _owner_is_gone(owner):
+                os.kill(os.getppid(), signal.SIGTERM)  # the fork server serves no one now
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sim-orphan-watch", daemon=True).start()
+    if initializer is not None:
+        initializer(*initargs)

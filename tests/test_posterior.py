@@ -190,3 +190,21 @@ def test_simulation_based_calibration_ranks_each_true_value_among_posterior_draw
     for p in few:
         truths = table.loc[table["parameter"] == p.path, "truth"]
         assert truths.between(p.low, p.high).all()
+
+
+def test_keep_changes_an_arms_identity_only_when_parameters_are_drawn():
+    """Arms saved before ``parameters.keep`` existed, or without draws, still resume."""
+    from omegaconf import OmegaConf
+
+    from sim.running.ensemble import identity
+
+    plain = OmegaConf.to_container(compose_config([]), resolve=True)
+    plain.pop("hydra", None)
+    without = {**plain, "parameters": {"draw_from_posterior": False}}
+    kept = {**plain, "parameters": {"draw_from_posterior": False, "keep": [LEAKAGE]}}
+    assert identity(without) == identity(kept)
+    drawn = {**plain, "parameters": {"draw_from_posterior": True}}
+    drawn_kept = {**plain, "parameters": {"draw_from_posterior": True, "keep": [LEAKAGE]}}
+    assert identity(drawn) != identity(drawn_kept)
+    assert identity(drawn) == identity({**drawn, "parameters": {
+        "draw_from_posterior": True, "keep": []}})

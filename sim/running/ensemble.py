@@ -67,8 +67,9 @@ class EnsembleError(RuntimeError):
 
 def identity(config: dict) -> dict:
     """What a seed's results depend on besides the seed: the config, completed with the
-    schema's defaults, without :data:`NOT_IDENTITY` and any drawn parameters; with the
-    posterior file's sha256 when parameters are drawn from it."""
+    schema's defaults, without :data:`NOT_IDENTITY` and any drawn parameters (and without
+    ``parameters.keep`` unless parameters are drawn and it lists some); with the posterior
+    file's sha256 when parameters are drawn from it."""
     plain = {k: v for k, v in config.items() if k not in NOT_IDENTITY}
     if isinstance(plain.get("parameters"), dict):
         plain["parameters"] = {k: v for k, v in plain["parameters"].items() if k != "drawn"}
@@ -76,6 +77,8 @@ def identity(config: dict) -> dict:
                                   resolve=True)
     full = {k: v for k, v in full.items() if k not in NOT_IDENTITY}
     parameters = full["parameters"]
+    if not (parameters.get("draw_from_posterior") and parameters.get("keep")):
+        parameters.pop("keep", None)  # it only matters for draws
     if parameters.get("draw_from_posterior"):
         from sim.running import posterior
 

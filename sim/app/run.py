@@ -73,6 +73,7 @@ def _run_job(cfg: DictConfig) -> dict:
     # The model is imported by a single run's job, not by the command: an arm's seeds run in
     # worker processes that have it preloaded (sim.running.pool).
     from sim.app.arm import run_arm
+    from sim.running.posterior import keep_explicit
 
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
@@ -80,7 +81,7 @@ def _run_job(cfg: DictConfig) -> dict:
     run_config = None
     try:
         config = OmegaConf.to_container(cfg, resolve=True)
-        _keep_explicit(config, hydra_cfg.overrides.task)
+        keep_explicit(config, hydra_cfg.overrides.task)
         run_config = validate(config)
         if run_config.ensemble.size > 1:
             status = run_arm(config, run_config, folder)
@@ -114,16 +115,6 @@ def _run_job(cfg: DictConfig) -> dict:
     log.info("scenario=%s seed=%d -> %s", run_config.scenario.name, run_config.seed, folder)
     log.info("national fatalities per year: %s", national.to_dict())
     return {"folder": str(folder), "status": "finished"}
-
-
-def _keep_explicit(config: dict, overrides) -> None:
-    """Add the model and lever keys the command line or the sweep sets to
-    ``parameters.keep``: a value set explicitly wins over a posterior draw."""
-    from sim.running.posterior import explicit_keys
-
-    parameters = config.setdefault("parameters", {})
-    keep = list(parameters.get("keep") or [])
-    parameters["keep"] = keep + [k for k in explicit_keys(overrides) if k not in keep]
 
 
 @hydra.main(config_path=f"pkg://{CONFIG_MODULE}", config_name=CONFIG_NAME, version_base=None)

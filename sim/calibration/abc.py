@@ -173,16 +173,23 @@ def run_abc(base: dict, parameters: list[FreeParameter], targets: list[Target], 
                      simulations=int(history.total_nr_simulations))
 
 
+def weighted_quantiles(sample: pd.DataFrame, path: str, levels) -> list[float]:
+    """Quantiles of one parameter of a weighted sample (the smallest value whose cumulative
+    weight reaches each level)."""
+    values = sample[path].to_numpy(dtype=float)
+    order = np.argsort(values)
+    cumulative = np.cumsum(sample["weight"].to_numpy()[order])
+    cumulative /= cumulative[-1]
+    last = len(values) - 1
+    return [float(values[order][min(np.searchsorted(cumulative, level), last)])
+            for level in levels]
+
+
 def marginals(sample: pd.DataFrame, parameters: list[FreeParameter]) -> pd.DataFrame:
     """Each parameter's weighted 5%, 50% and 95% quantiles, with its prior range."""
-    weights = sample["weight"].to_numpy()
     rows = []
     for p in parameters:
-        values = sample[p.path].to_numpy(dtype=float)
-        order = np.argsort(values)
-        cumulative = np.cumsum(weights[order]) / weights.sum()
-        q = [float(values[order][np.searchsorted(cumulative, level)]) for level in
-             (0.05, 0.5, 0.95)]
+        q = weighted_quantiles(sample, p.path, (0.05, 0.5, 0.95))
         rows.append({"parameter": p.path, "unit": p.unit, "prior_low": p.low,
                      "prior_high": p.high, "q05": q[0], "median": q[1], "q95": q[2],
                      "share_of_prior": (q[2] - q[0]) / (p.high - p.low)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -69,16 +69,20 @@ class Evaluator:
         # it runs threads (Hydra, Optuna, pytest), and forking a threaded process can deadlock.
         self.pool = pool.executor(self.workers) if self.workers > 1 else None
 
-    def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
+    def map(self, function: Callable, *arguments: Sequence) -> list:
+        """``function`` over the arguments (one sequence per parameter), in order, on the
+        workers (inline with one worker)."""
         if self.pool is None:
-            return [run_monthly(config, s) for s in seeds]
-        return list(self.pool.map(run_monthly, [config] * len(seeds), seeds))
+            return [function(*args) for args in zip(*arguments, strict=True)]
+        return list(self.pool.map(function, *arguments))
+
+    def monthly(self, config: dict, seeds: Sequence[int]) -> list[pd.DataFrame]:
+        """:func:`run_monthly` for every seed."""
+        return self.map(run_monthly, [config] * len(seeds), seeds)
 
     def tables(self, config: dict, seeds: Sequence[int]) -> list[dict[str, pd.DataFrame]]:
         """:func:`run_tables` for every seed."""
-        if self.pool is None:
-            return [run_tables(config, s) for s in seeds]
-        return list(self.pool.map(run_tables, [config] * len(seeds), seeds))
+        return self.map(run_tables, [config] * len(seeds), seeds)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -59,11 +59,7 @@ def predictive_run(config: dict, table: pd.DataFrame, seed: int) -> pd.DataFrame
 def predictive_statistics(base: dict, table: pd.DataFrame, targets: list[Target],
                           seeds: list[int], evaluator: Evaluator) -> pd.DataFrame:
     """One row per predictive history: the targets' statistics of that one history."""
-    if evaluator.pool is None:
-        histories = [predictive_run(base, table, s) for s in seeds]
-    else:
-        histories = list(evaluator.pool.map(predictive_run, [base] * len(seeds),
-                                            [table] * len(seeds), seeds))
+    histories = evaluator.map(predictive_run, [base] * len(seeds), [table] * len(seeds), seeds)
     return pd.DataFrame([history_statistics(m, targets) for m in histories])
 
 

@@ -21,7 +21,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sim.calibration.abc import HistoryModel, prior_distribution, run_abc
+from sim.calibration.abc import (
+    HistoryModel,
+    prior_distribution,
+    run_abc,
+    weighted_quantiles,
+)
 from sim.calibration.search import FreeParameter
 from sim.calibration.targets import Target
 
@@ -76,20 +81,9 @@ def simulation_based_calibration(base: dict, parameters: list[FreeParameter],
                          database(i), sampler())
         for p in parameters:
             true_value = p.cast(truth[p.path])
-            low, high = weighted_interval(result.sample, p.path, 0.9)
+            low, high = weighted_quantiles(result.sample, p.path, (0.05, 0.95))
             rows.append({"dataset": i, "parameter": p.path, "truth": true_value,
                          "rank": rank_of(true_value, result.sample, p.path, rng),
                          "covered_90": bool(low <= true_value <= high),
                          "width_90": (high - low) / (p.high - p.low)})
     return pd.DataFrame(rows)
-
-
-def weighted_interval(sample: pd.DataFrame, path: str, level: float) -> tuple[float, float]:
-    """Central ``level`` interval of a weighted posterior sample."""
-    values = sample[path].to_numpy(dtype=float)
-    order = np.argsort(values)
-    cumulative = np.cumsum(sample["weight"].to_numpy()[order])
-    cumulative /= cumulative[-1]
-    tail = (1 - level) / 2
-    return (float(values[order][np.searchsorted(cumulative, tail)]),
-            float(values[order][min(np.searchsorted(cumulative, 1 - tail), len(values) - 1)]))

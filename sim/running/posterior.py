@@ -1,9 +1,9 @@
 """Drawing a run's parameters from the calibration's posterior sample.
 
-With ``parameters.draw_from_posterior=true`` each run picks one row of the
-posterior file (``conf/calibration/posterior.csv`` by default) with probability equal to its
-weight, using the run's own ``parameters`` random stream, so an ensemble over seeds carries
-parameter uncertainty as well as stochastic noise, and the same seed always draws the same row.
+With ``parameters.draw_from_posterior=true`` each run picks one row of the posterior file
+(``conf/calibration/posterior.csv`` by default) with probability equal to its weight, using
+the run's own ``parameters`` random stream, so an ensemble over seeds carries parameter
+uncertainty as well as stochastic noise, and the same seed always draws the same row.
 
 An explicit value wins over a draw: a path listed in ``parameters.keep`` (``sim`` lists every
 model or lever key its command line or sweep sets) or whose configured value differs from the
@@ -92,6 +92,15 @@ def explicit_keys(overrides: Iterable[str]) -> list[str]:
         if key.startswith(EXPLICIT_PREFIXES) and key not in keys:
             keys.append(key)
     return keys
+
+
+def keep_explicit(config: dict, overrides: Iterable[str]) -> dict:
+    """``config`` with the model and lever keys ``overrides`` set added to
+    ``parameters.keep`` (in place): a value set explicitly wins over a posterior draw."""
+    parameters = config.setdefault("parameters", {})
+    keep = list(parameters.get("keep") or [])
+    parameters["keep"] = keep + [k for k in explicit_keys(overrides) if k not in keep]
+    return config
 
 
 def drawn_config(plain: dict, seed: int, posterior_file: str, keep: Iterable[str]) -> dict:

@@ -120,18 +120,18 @@ def simulate(
     Raises:
         sim.running.config.ConfigError: the config is not valid (one-line message).
     """
-    keep: list[str] = []
+    overrides: list[str] = []
     if config is None or (isinstance(config, Sequence) and not isinstance(config, str)):
         from sim.running.compose import compose_config
-        from sim.running.posterior import explicit_keys
 
-        keep = explicit_keys(config or [])
-        config = compose_config(list(config or []))
+        overrides = list(config or [])
+        config = compose_config(overrides)
     if isinstance(config, DictConfig):
         config = OmegaConf.to_container(config, resolve=True)
-    if keep:
-        parameters = config.setdefault("parameters", {})
-        parameters["keep"] = [*(parameters.get("keep") or []), *keep]
+    if overrides:
+        from sim.running.posterior import keep_explicit
+
+        keep_explicit(config, overrides)
     if seed is not None:
         config = {**config, "seed": seed}
     return run(validate(config))

@@ -66,12 +66,14 @@ def test_a_particle_replays_its_history_and_its_distance_is_the_loss():
 
 
 def test_the_prior_is_uniform_or_log_uniform_on_each_range():
-    draws = [prior_distribution(PARAMETERS).rvs() for _ in range(300)]
+    np.random.seed(20261202)  # noqa: NPY002 (pyabc's priors draw from numpy's global generator)
+    prior = prior_distribution(PARAMETERS)
+    draws = [prior.rvs() for _ in range(2000)]
     for p in PARAMETERS:
         values = np.array([d[p.path] for d in draws])
         assert values.min() >= p.low and values.max() <= p.high, p.path
         if p.log:  # half the draws below the geometric midpoint
-            assert 0.4 < np.mean(values < math.sqrt(p.low * p.high)) < 0.6, p.path
+            assert 0.45 < np.mean(values < math.sqrt(p.low * p.high)) < 0.55, p.path
 
 
 def test_marginals_and_correlations_are_weighted():

@@ -63,13 +63,19 @@ BAD_OVERRIDES = [
     ("model.observation.picss.completeness_interior=1.2",
      "model.observation.picss.completeness_interior", "1.2", "(0, 1]"),
     ("model.observation.picss.concentration=0", "model.observation.picss.concentration", "0",
-     "a Beta concentration > 0"),
+     "a Beta concentration in (0, 1,000,000]"),
     ("model.observation.crss.operations_share=-0.1", "model.observation.crss.operations_share",
      "-0.1", "a share in [0, 1]"),
     ("model.observation.fatalities_exponent=nan", "model.observation.fatalities_exponent", "nan",
      "finite"),
     ("model.observation.claims_concentration=-1", "model.observation.claims_concentration", "-1",
-     "> 0"),
+     "a Gamma shape in (0, 1,000,000]"),
+    ("model.groups.ttp.security_per_attack=1e12", "model.groups.ttp.security_per_attack",
+     "1000000000000.0", "at most 100 deaths per event"),
+    ("model.taliban.adjustment_days=1e308", "model.taliban.adjustment_days", "1e+308",
+     "up to 36,525"),
+    ("model.groups.ttp.routes.torkham=1e300", "model.groups.ttp.routes.torkham", "1e+300",
+     "a weight in [0, 1,000,000]"),
     ("model.observation.pips.operations_share=0.5", "model.observation.pips.operations_share",
      "0.5", "completeness_frontier"),
 ]
@@ -106,9 +112,33 @@ def test_cli_multirun_checks_every_swept_value(tmp_path):
     assert not (tmp_path / "sweep").exists()
 
 
+def test_cli_multirun_checks_every_combination_whatever_the_order(tmp_path):
+    """Each start and each end is fine with the other's first value; one pair is not."""
+    for starts, ends in (("2025-01-01,2025-09-01", "2025-12-31,2025-06-30"),
+                         ("2025-09-01,2025-01-01", "2025-06-30,2025-12-31")):
+        proc = run_cli(["-m", f"window.start={starts}", f"window.end={ends}",
+                        f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip().startswith("sim: config error: window")
+        assert not (tmp_path / "sweep").exists()
+
+
 def test_levers_outside_a_shorter_window_are_accepted_and_do_not_act():
     short = sim.simulate(["window.end=2022-12-31"])
     assert short.monthly["month"].max() == "2022-12"
     assert "border_closure_2025" not in set(short.lever_events["lever"])
     without = sim.simulate(["window.end=2022-12-31", "levers.border_closure_2025.enabled=false"])
     assert short.monthly.equals(without.monthly)
+
+
+def test_values_read_from_the_environment_never_reach_a_manifest(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_TOKEN", "do-not-record")
+    with pytest.raises(ConfigError, match="values read from the environment"):
+        sim.simulate(["scenario.description=${oc.env:SECRET_TOKEN}"])
+    out = tmp_path / "run"
+    proc = run_cli(["scenario.description=${oc.env:SECRET_TOKEN}", f"hydra.run.dir={out}"],
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "scenario.description='${oc.env:SECRET_TOKEN}'" in lines[0]
+    assert "do-not-record" not in proc.stderr and not out.exists()

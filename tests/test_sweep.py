@@ -66,9 +66,10 @@ def test_sweep_of_arms_reports_and_shows_progress(tmp_path, launcher):
 
 
 def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_path,
-                                                                          monkeypatch):
+                                                                          monkeypatch, capsys):
     """In-process sweep (basic launcher) where the run of seed 1 raises; then the same sweep
     again, fixed: the finished runs are skipped and the failed one completes."""
+    import sim.app.cli
     import sim.app.run
     import sim.running.runner
 
@@ -85,7 +86,11 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
     monkeypatch.setattr(sim.running.runner, "run", flaky)
     monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.chdir(tmp_path)
-    sim.app.run.main()
+    with pytest.raises(SystemExit) as exit_info:
+        sim.app.cli.main()  # a sweep with a failed job exits non-zero, saying so last
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "sim: error: sweep incomplete: 1 of 3 jobs failed (see the log above)")
     failed = list(sweep.glob("*/error.json"))
     assert [p.parent.name for p in failed] == ["1_as_happened_seed1"]
     assert "simulated failure for seed 1" in failed[0].read_text()
@@ -97,7 +102,7 @@ def test_a_failing_run_is_recorded_and_running_again_completes_the_sweep(tmp_pat
 
     first = finished(sweep)
     monkeypatch.setattr(sim.running.runner, "run", real_run)  # fixed: running again completes it
-    sim.app.run.main()
+    sim.app.cli.main()  # exits normally
     assert not list(sweep.glob("*/error.json"))
     second = finished(sweep)
     assert len(second) == 3 and {k: second[k] for k in first} == first  # not run again
@@ -159,3 +164,22 @@ def test_bad_sweep_input_is_one_line_and_exit_2(tmp_path, args, message):
 def test_makefile_runs_the_study():
     text = (REPO / "Makefile").read_text()
     assert "sim -m +sweep=study" in text.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+
+
+def test_a_rerun_that_failed_after_an_earlier_finish_counts_as_failed(tmp_path):
+    """A folder whose earlier attempt finished and whose latest one was refused (e.g. another
+    config's seeds) is failed: the sweep that refused it must not say "0 failed"."""
+    import os
+
+    from sim.running.sweep import FAILED, FINISHED, read_run, record_failure
+
+    folder = tmp_path / "0_as_happened"
+    folder.mkdir()
+    (folder / FINISHED).write_text('{"scenario": "as_happened", "seeds": [0, 1]}')
+    assert read_run(folder).status == "finished"
+    record_failure(folder, ValueError("holds seeds of another config"), "as_happened", 0, [])
+    os.utime(folder / FINISHED, ns=(1, 1))  # the manifest is older than the error
+    run = read_run(folder)
+    assert run.status == "failed" and run.error == "ValueError: holds seeds of another config"
+    os.utime(folder / FAILED, ns=(0, 0))  # an error older than the manifest is history
+    assert read_run(folder).status == "finished"

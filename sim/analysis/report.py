@@ -47,6 +47,7 @@ from sim.running.outputs import atomic_write, write_frame
 from sim.running.sweep import (
     REPORT_DIR,
     Run,
+    SweepError,
     read_runs,
     read_sweep_info,
     runs_table,
@@ -158,6 +159,67 @@ def _report_markdown(folder: Path, report: Report, info: dict, baseline: list[st
     return "\n".join(lines)
 
 
+def refuse_damaged(sweep_dir: Path, runs: list[Run]) -> None:
+    """SweepError naming the damaged job folders, if any."""
+    damaged = [r for r in runs if r.status == "damaged"]
+    if damaged:
+        shown = "; ".join(f"{r.name}: {r.error}" for r in damaged[:3])
+        more = f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+        raise SweepError(f"{sweep_dir} has {len(damaged)} damaged job folder(s) ({shown}{more}); "
+                         "run the sweep again to redo them")
+
+
+NOT_IDENTITY = ("seed", "output", "ensemble", "hydra")
+"""Config keys that may differ between the runs of one arm."""
+
+
+def _differing_key(a: dict, b: dict, prefix: str = "") -> str:
+    """The first dotted key whose values differ between two configs."""
+    for key in sorted(set(a) | set(b)):
+        if not prefix and key in NOT_IDENTITY:
+            continue
+        left, right = a.get(key), b.get(key)
+        if isinstance(left, dict) and isinstance(right, dict):
+            found = _differing_key(left, right, f"{prefix}{key}.")
+            if found:
+                return found
+        elif left != right:
+            return f"{prefix}{key}"
+    return ""
+
+
+def refuse_unswept_differences(sweep_dir: Path, runs: list[Run], parameters: list[str],
+                               info: dict) -> None:
+    """SweepError when runs differ in a key the folder's sweep did not sweep: another sweep
+    with another value was run into the same folder (``sweep.json`` records the keys swept;
+    a folder without that record is not checked)."""
+    if "swept" not in info:
+        return
+    for key in parameters:
+        if key not in info["swept"]:
+            values = sorted({str(r.overrides.get(key)) for r in runs})
+            raise SweepError(
+                f"{sweep_dir} holds runs of different configs: {key} is "
+                f"{' in some, '.join(values)} in others, and the sweep recorded in sweep.json "
+                "does not sweep it; give each config its own sweep folder")
+
+
+def refuse_mixed_arms(sweep_dir: Path, runs: list[Run], arms: list[Arm]) -> None:
+    """SweepError when the runs of one arm were made with different configs (e.g. a config
+    file changed between two runs of the same sweep)."""
+    by_name = {r.name: r for r in runs}
+    for arm in arms:
+        configs = [(name, by_name[name].config) for name in arm.runs
+                   if isinstance(by_name[name].config, dict)]
+        for name, config in configs[1:]:
+            key = _differing_key(configs[0][1], config)
+            if key:
+                raise SweepError(
+                    f"{sweep_dir}: arm {arm.label} holds runs of different configs "
+                    f"({configs[0][0]} and {name} differ in {key}); give each config its own "
+                    "sweep folder")
+
+
 def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
     """Read every job folder of a sweep and write its report into ``<sweep_dir>/report/``.
 
@@ -171,9 +233,11 @@ def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
     """
     sweep_dir = Path(sweep_dir)
     runs = read_runs(sweep_dir)
+    refuse_damaged(sweep_dir, runs)
     info = read_sweep_info(sweep_dir)
     baseline = list(baseline or info.get("baseline") or DEFAULT_BASELINE)
     parameters, constant = sweep_parameters(runs)
+    refuse_unswept_differences(sweep_dir, runs, parameters, info)
     out = sweep_dir / REPORT_DIR
     files: list[Path] = []
 
@@ -183,6 +247,7 @@ def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
               write_frame(runs_table(runs, parameters), out / "runs.csv")]
 
     arms = list(make_arms(runs, parameters).values())
+    refuse_mixed_arms(sweep_dir, runs, arms)
     pair_arms(arms, baseline, constant)
     nat = national(table) if len(table) else pd.DataFrame(columns=["run", "seed", "month"])
     nat, duplicates = one_row_per_seed(nat, arms)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from sim.running.config import RunConfig
+from sim.running.integrity import digests
 from sim.running.outputs import write_frame
 
 log = logging.getLogger("sim")
@@ -50,8 +51,9 @@ def _run_and_write(config: dict, run_config: RunConfig, folder: Path, seeds: ran
         files.append(plot_fan(tables.national, lever_lines(tables.levers), title,
                               folder / "fan.png"))
     seconds = time.perf_counter() - start
-    manifest = arm_manifest(config, run_config, ensemble, [p.name for p in files], tables.rows,
-                            seconds)
+    names = [p.name for p in files]
+    manifest = arm_manifest(config, run_config, ensemble, names, tables.rows, seconds,
+                            digests(folder, names))
     write_arm_manifest(folder, manifest)
     log.info("arm %s: %d seeds -> %s (tables and plots in %.1f s)", run_config.scenario.name,
              len(seeds), folder, seconds)

@@ -24,9 +24,12 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.running.progress import format_progress
-from sim.running.sweep import count_done, sweep_size, write_sweep_info
+from sim.running.sweep import count_done, sweep_size, swept_keys, write_sweep_info
 
 log = logging.getLogger("sim.sweep")
+OUTCOME: dict[str, str] = {}
+"""What went wrong in the sweep that just ended (``problem``), for the command's exit status;
+empty when every job finished and the report was written."""
 
 
 def _sweep_dir(config: DictConfig) -> Path:
@@ -123,19 +126,32 @@ class SweepReport(Callback):
         self.enabled = bool(enabled)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        OUTCOME.clear()
         folder = _sweep_dir(config)
         folder.mkdir(parents=True, exist_ok=True)
-        write_sweep_info(folder, _total(config), self.baseline, list(config.hydra.overrides.task))
+        params = config.hydra.sweeper.get("params")
+        params = OmegaConf.to_container(params, resolve=True) if params else {}
+        task = list(config.hydra.overrides.task)
+        write_sweep_info(folder, _total(config), self.baseline, task,
+                         swept_keys({k: str(v) for k, v in params.items()}, task))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.enabled:
             return
         from sim.analysis.compare import build_report
 
-        report = build_report(_sweep_dir(config), self.baseline)
+        try:
+            report = build_report(_sweep_dir(config), self.baseline)
+        except Exception as exc:  # the jobs' results stay; the command must still fail
+            OUTCOME["problem"] = (f"the sweep report failed ({type(exc).__name__}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else ''})")
+            log.error(OUTCOME["problem"])
+            return
         if report.failed:
-            log.warning(report.summary())
             for run in report.failed:
                 log.warning("failed job %s: %s", run.name, run.error)
+            OUTCOME["problem"] = (f"{len(report.failed)} of "
+                                  f"{report.expected or report.n_runs} jobs failed")
+            log.error(report.summary())
         else:
             log.info(report.summary())

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import sys
 
+EXIT_SWEEP_INCOMPLETE = 1
+"""Exit status of a sweep some of whose jobs failed, or whose report failed."""
+
 
 def _last_value(args: list[str], key: str) -> str | None:
     values = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == key]
@@ -38,3 +41,9 @@ def main() -> None:
     from sim.app.run import main as app_main
 
     app_main()
+    from sim.app.callbacks import OUTCOME
+
+    if OUTCOME.get("problem"):  # the sweep's last line, and a non-zero exit
+        print(f"sim: error: sweep incomplete: {OUTCOME['problem']} (see the log above)",
+              file=sys.stderr)
+        sys.exit(EXIT_SWEEP_INCOMPLETE)

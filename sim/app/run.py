@@ -23,8 +23,13 @@ its folder as ``error.json`` and the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import itertools
 import json
 import logging
+import math
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -35,14 +40,22 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.running.compose import CONFIG_MODULE, CONFIG_NAME, compose_config, register
+from sim.running.compose import (
+    CONFIG_MODULE,
+    CONFIG_NAME,
+    check_no_environment_values,
+    compose_config,
+    register,
+)
 from sim.running.config import ConfigError, RunConfig, validate
+from sim.running.integrity import damage
 from sim.running.scenarios import scenarios_dir_in
 from sim.running.sweep import FAILED, FINISHED, record_failure, sweep_values
 
 log = logging.getLogger("sim")
 EXIT_CONFIG_ERROR = 2
 EXIT_JOB_REFUSED = 3
+EXIT_CANNOT_WRITE = 4
 
 
 def _already_finished(folder: Path, run_config: RunConfig) -> bool:
@@ -51,14 +64,28 @@ def _already_finished(folder: Path, run_config: RunConfig) -> bool:
     if not path.exists():
         return False
     try:
-        saved = json.loads(path.read_text(encoding="utf-8")).get("config")
+        saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     current = json.loads(json.dumps(run_config.resolved, sort_keys=True, default=str))
-    if saved != current:
+    if saved.get("config") != current:
         log.warning("%s holds a run of another config; running again", folder)
         return False
+    damaged = damage(folder, saved)
+    if damaged:
+        log.warning("%s: the finished run's files are damaged (%s); running again", folder,
+                    ", ".join(damaged))
+        return False
     return True
+
+
+WRITE_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM)
+"""Errors of a folder that cannot take the run's files: a full disk or quota, a read-only
+file system, no permission."""
+
+
+def _cannot_write(exc: Exception) -> bool:
+    return isinstance(exc, OSError) and exc.errno in WRITE_ERRORS
 
 
 def _refused(exc: Exception) -> bool:
@@ -103,6 +130,15 @@ def _run_job(cfg: DictConfig) -> dict:
         if not sweeping and _refused(exc):
             print(f"sim: error: {exc}", file=sys.stderr)
             sys.exit(EXIT_JOB_REFUSED)
+        if _cannot_write(exc):
+            with contextlib.suppress(OSError):  # the disk may be too full for error.json too
+                record_failure(folder, exc, scenario, seed, list(hydra_cfg.overrides.task))
+            line = f"cannot write the run's files into {folder}: {exc.strerror}"
+            if not sweeping:  # no manifest was written: the run is not finished
+                print(f"sim: error: {line}", file=sys.stderr)
+                sys.exit(EXIT_CANNOT_WRITE)
+            log.error("scenario=%s seed=%s failed: %s", scenario, seed, line)
+            return {"folder": str(folder), "status": "failed", "error": line}
         record_failure(folder, exc, scenario, seed, list(hydra_cfg.overrides.task))
         if not sweeping:
             raise
@@ -144,8 +180,15 @@ def _is_int(text: str) -> bool:
     return text.lstrip("-").isdigit()
 
 
+MAX_PREFLIGHT_COMBINATIONS = 256
+"""Sweeps up to this many jobs have every combination checked before the first job runs
+(about 50 ms each); a larger one has each swept value checked once, the others at their
+first value."""
+
+
 def _preflight_overrides(args: list[str]) -> list[list[str]]:
-    """Override lists to check before running: each sweep value once, others at their first."""
+    """Override lists to check before running: every combination of the swept values (or, for
+    a sweep of more than :data:`MAX_PREFLIGHT_COMBINATIONS` jobs, each value once)."""
     args = [*args, *_preset_params(args)]
     candidates = [a for a in args if not a.startswith("-") and "=" in a
                   and not a.lstrip("+~").startswith("hydra")]
@@ -161,12 +204,38 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
             values = [override.get_value_element_as_str()]
         prefix = "+" if override.is_add() else ("++" if override.is_force_add() else "")
         choices.append([f"{prefix}{override.key_or_group}={v}" for v in values] or [""])
+    if math.prod(len(c) for c in choices) <= MAX_PREFLIGHT_COMBINATIONS:
+        return [list(combination) for combination in itertools.product(*choices)]
     first = [c[0] for c in choices]
     checks = [first]
     for i, values in enumerate(choices):
         for v in values[1:]:
             checks.append(first[:i] + [v] + first[i + 1:])
     return checks
+
+
+def _last_value(args: list[str], key: str) -> str | None:
+    values = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == key]
+    return values[-1] if values else None
+
+
+def output_folder_problem(args: list[str]) -> ConfigError | None:
+    """A ConfigError when the run's (or sweep's) folder cannot be made and written: a file
+    in its place or on its path, or a folder this process may not write into."""
+    key = "hydra.sweep.dir" if any(a in ("-m", "--multirun") for a in args) else "hydra.run.dir"
+    value = _last_value(args, key)
+    fixed = (value or "outputs").split("${", 1)[0] or "."  # the part before any interpolation
+    path = Path(fixed).expanduser()
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "it is a file" if existing == path else f"{existing} is a file"
+        return ConfigError(key, value or fixed, f"a folder that can be created ({what})")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return ConfigError(key, value or fixed, f"a folder this user can write ({existing} "
+                                                "cannot be written)")
+    return None
 
 
 def preflight(args: list[str]) -> None:
@@ -179,6 +248,10 @@ def main() -> None:
     """Console entry point: validate, then hand over to Hydra."""
     args = sys.argv[1:]
     try:
+        check_no_environment_values([a for a in args if "=" in a and not a.startswith("-")])
+        problem = output_folder_problem(args)
+        if problem is not None:
+            raise problem
         register(scenarios_dir_in(args))
         if not any(a in ("--help", "-h", "--hydra-help", "--info", "-i")
                    or a.startswith("--cfg") for a in args):

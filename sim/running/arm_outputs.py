@@ -33,6 +33,7 @@ chunked, on how many workers ran them, or on whether the ensemble was interrupte
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,10 +47,13 @@ import pyarrow.parquet as pq
 
 from sim.running.config import RunConfig
 from sim.running.ensemble import EnsembleRun, identity_sha256
+from sim.running.integrity import DIGESTS, damage
 from sim.running.outputs import atomic_write, provenance, write_json
 from sim.running.seed_chunks import SeedStore
 from sim.running.seed_tables import SEED
 from sim.running.sweep import FINISHED
+
+log = logging.getLogger("sim")
 
 ROWS_PER_BLOCK = 1 << 20
 """Rows per Parquet row group and per block written to the CSV file."""
@@ -200,7 +204,8 @@ def write_arm_tables(folder: Path, seeds: range, threads: int | None = None) -> 
 
 
 def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
-                 files: list[str], rows: dict[str, int], tables_seconds: float) -> dict:
+                 files: list[str], rows: dict[str, int], tables_seconds: float,
+                 sha256: dict[str, str] | None = None) -> dict:
     """Everything needed to reproduce and trust an arm: what a single run's manifest holds
     (:func:`sim.running.outputs.manifest`), with every seed instead of one; and what the arm
     cost: wall and CPU times of running the seeds, and the wall time of writing its tables
@@ -221,6 +226,7 @@ def arm_manifest(config: dict, run_config: RunConfig, ensemble: EnsembleRun,
         },
         "config": {k: v for k, v in config.items() if k != "hydra"},
         "files": files,
+        DIGESTS: dict(sha256 or {}),
         "rows": rows,
     }
 
@@ -240,5 +246,12 @@ def is_finished(folder: Path, config: dict, seeds: range) -> bool:
     except (OSError, ValueError):
         return False
     ensemble = saved.get("ensemble") or {}
-    return (ensemble.get("identity_sha256") == identity_sha256(config)
-            and saved.get("seeds") == list(seeds))
+    if not (ensemble.get("identity_sha256") == identity_sha256(config)
+            and saved.get("seeds") == list(seeds)):
+        return False
+    damaged = damage(folder, saved)
+    if damaged:
+        log.warning("%s: the finished arm's files are damaged (%s); writing them again",
+                    folder, ", ".join(damaged))
+        Path(folder, FINISHED).unlink(missing_ok=True)
+    return not damaged

@@ -52,8 +52,28 @@ def register(own_folder: str = "") -> None:
     _registered.add(own_folder)
 
 
+ENVIRONMENT_RESOLVERS = ("${oc.env:", "${env:", "${oc.decode:")
+"""Interpolations that read the environment (or decode text into config): never allowed in a
+run's config, whose resolved values every manifest records."""
+
+
+def check_no_environment_values(overrides: list[str] | tuple[str, ...]) -> None:
+    """ConfigError for an override (other than ``hydra.*``) whose value reads the environment:
+    a token set there would otherwise be written into manifest.json."""
+    for override in overrides:
+        key, _, value = override.partition("=")
+        if key.lstrip("+~").startswith("hydra"):
+            continue
+        plain = value.replace("\\", "")  # Hydra's parser escapes $, { and : in values
+        if any(resolver in plain for resolver in ENVIRONMENT_RESOLVERS):
+            raise ConfigError(key.lstrip("+~"), value,
+                              "a plain value: values read from the environment are not "
+                              "allowed, since every manifest records the config")
+
+
 def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     """Compose the run config from conf/ and ``overrides`` (Hydra override syntax)."""
+    check_no_environment_values(overrides)
     own_folder = scenarios.scenarios_dir_in(overrides)
     register(own_folder)
     for override in overrides:

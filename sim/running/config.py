@@ -21,6 +21,7 @@ from sim.model.lever_configs import LEVER_CONFIGS, LeverConfig
 from sim.model.params import ModelParams
 from sim.model.space import AFGHAN_SANCTUARIES, CROSSING_KEYS, PAKISTAN_REGIONS
 from sim.running.errors import ConfigError
+from sim.running.limits import MAPPING_UPPER, number_problem
 from sim.running.observation_limits import observation_problem
 from sim.running.plain_levers import plain_lever
 
@@ -118,24 +119,6 @@ class RunConfig:
     """How many seeds the job runs from ``seed`` on, and on how many workers."""
 
 
-PROBABILITY_FIELDS = frozenset({
-    "share_in_pakistan_start", "cross_in_per_day", "return_per_day", "spillover_per_day",
-    "home_return_per_day", "supply_sanctuary_per_day", "supply_local_per_day",
-    "supply_cross_border_per_day", "supply_per_attack", "supply_upkeep_per_day",
-    "supply_for_full_tempo",
-    "kill_fraction_per_operation",
-    "tolerance_before_takeover", "tolerance_in_power", "mediation_restraint", "leakage",
-    "state_compliance", "breakdown_per_month", "level", "on_tolerance", "on_finance",
-    "amplitude", "security_target_share", "target_substitution", "trade_restraint",
-    "talks_restraint", "enemy_sanctuary_access", "raid_kill_fraction", "kill_fraction",
-    "compliance",
-})
-"""Fields that are probabilities or shares and must lie in [0, 1]."""
-POSITIVE_FIELDS = frozenset({"cell_size", "recruitment_ceiling", "adjustment_days",
-                             "response_window_days", "response_days", "grievance_days",
-                             "intel_window_days", "intel_sightings_per_fighter_per_day",
-                             "pressure_scale_per_day", "supply_for_full_tempo"})
-"""Fields that must be strictly positive."""
 MAX_HOMECOMING = 10.0
 """Largest homecoming multiplier of a mediation: ten times the usual crossings home is already
 a mass return."""
@@ -148,27 +131,10 @@ def structured_schema(cls: type) -> DictConfig:
     return OmegaConf.structured(cls)
 
 
-SIZE_LIMITS = {
-    "fighters_start": (1_000_000, "at most 1,000,000 fighters per group (20 x the largest "
-                                  "reported TTP claim, S0); more would exhaust memory"),
-    "recruitment_ceiling": (10_000_000, "at most 10,000,000 fighters"),
-}
-"""Upper bounds on the fields that size a run's memory and time, with what is allowed."""
-
-
 def _check_number(key: str, name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return
-    if not math.isfinite(value):
-        raise ConfigError(key, value, "a finite number (not NaN or infinity)")
-    if name in SIZE_LIMITS and value > SIZE_LIMITS[name][0]:
-        raise ConfigError(key, value, SIZE_LIMITS[name][1])
-    if name in PROBABILITY_FIELDS and not 0.0 <= value <= 1.0:
-        raise ConfigError(key, value, "a probability or share in [0, 1]")
-    if name in POSITIVE_FIELDS and value <= 0:
-        raise ConfigError(key, value, "a number > 0")
-    if value < 0:
-        raise ConfigError(key, value, "a count or rate >= 0")
+    problem = number_problem(name, value)
+    if problem:
+        raise ConfigError(key, value, problem)
 
 
 def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability: bool) -> None:
@@ -179,8 +145,8 @@ def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability
             raise ConfigError(f"{key}.{k}", v, f"{what} must be one of {', '.join(allowed_keys)}")
         if probability and not 0.0 <= v <= 1.0:
             raise ConfigError(f"{key}.{k}", v, "a probability or share in [0, 1]")
-        if v < 0:
-            raise ConfigError(f"{key}.{k}", v, "a weight >= 0")
+        if not 0 <= v <= MAPPING_UPPER:
+            raise ConfigError(f"{key}.{k}", v, f"a weight in [0, {MAPPING_UPPER:,.0f}]")
 
 
 def _check_dataclass(prefix: str, obj: Any) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.data import reported
+from sim.running.integrity import DIGESTS, digests
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,10 +127,13 @@ def provenance(config: RunConfig) -> dict:
     }
 
 
-def manifest(result: SimulationResult, files: list[str]) -> dict:
-    """Everything needed to reproduce and trust a run's outputs."""
+def manifest(result: SimulationResult, files: list[str], sha256: dict[str, str] | None = None
+             ) -> dict:
+    """Everything needed to reproduce and trust a run's outputs, with the digest of every file
+    written (:mod:`sim.running.integrity`)."""
     cfg = result.config
-    return {**provenance(cfg), "seed": cfg.seed, "config": cfg.resolved, "files": files}
+    return {**provenance(cfg), "seed": cfg.seed, "config": cfg.resolved, "files": files,
+            DIGESTS: dict(sha256 or {})}
 
 
 def write_run(result: SimulationResult, folder: Path,
@@ -163,7 +167,8 @@ def write_run(result: SimulationResult, folder: Path,
     if figures is not None and result.config.output.plots:
         written += figures(result, folder)
     names = [p.name for p in written]
-    written.append(write_json(manifest(result, names), folder / "manifest.json"))
+    written.append(write_json(manifest(result, names, digests(folder, names)),
+                              folder / "manifest.json"))
     return written
 
 

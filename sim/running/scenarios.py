@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.running import scenario_checks
 from sim.running.config import ConfigError
 
 SCENARIOS_DIR_KEY = "scenarios_dir"
@@ -60,7 +61,9 @@ def read_scenario(path: Path) -> ScenarioFile:
     name = path.name.removesuffix(".yaml")
     where = _shown(path)
     try:
-        node = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = scenario_checks.load(path.read_text(encoding="utf-8"))
+    except scenario_checks.ScenarioFileError as exc:
+        return ScenarioFile(name, path, None, f"{where} {exc}")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -82,7 +85,36 @@ def read_scenario(path: Path) -> ScenarioFile:
         return ScenarioFile(name, path, None,
                             f"{where} sets {said}, but its file name says {name!r}; "
                             "they must be the same")
+    problem = scenario_checks.content_problem(name, node)
+    if problem:
+        return ScenarioFile(name, path, None, f"{where}: {problem}")
     return ScenarioFile(name, path, node)
+
+
+def _with_includes_checked(scenarios: dict[str, ScenarioFile]) -> dict[str, ScenarioFile]:
+    """Mark unusable every scenario that builds on a missing or unusable one, or on itself
+    through others (a cycle)."""
+    def problem(name: str, trail: tuple[str, ...]) -> str:
+        for other in scenario_checks.included(scenarios[name].node):
+            if other in trail or other == name:
+                return f"includes itself through {' -> '.join((*trail, name, other))}"
+            if other not in scenarios:
+                return f"builds on {other!r}, which is no scenario"
+            if not scenarios[other].usable:
+                return f"builds on {other!r}, which cannot be used"
+            deeper = problem(other, (*trail, name))
+            if deeper:
+                return deeper
+        return ""
+
+    out = dict(scenarios)
+    for name, scenario in scenarios.items():
+        if scenario.usable:
+            found = problem(name, ())
+            if found:
+                out[name] = ScenarioFile(name, scenario.path, None,
+                                         f"{_shown(scenario.path)}: {found}")
+    return out
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -119,7 +151,7 @@ def library(own_folder: str = "") -> dict[str, ScenarioFile]:
                          "and its scenario.name")
                 scenario = ScenarioFile(scenario.name, scenario.path, None, clash)
             scenarios[scenario.name] = scenario
-    return scenarios
+    return _with_includes_checked(scenarios)
 
 
 def usable(own_folder: str = "") -> dict[str, ScenarioFile]:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from sim.running.integrity import damage
 from sim.running.outputs import write_json
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ class Run:
     """The folder's name inside the sweep folder."""
     folder: Path
     status: str
-    """finished, failed or unfinished."""
+    """finished, failed, unfinished, or damaged (finished, but its files no longer match the
+    digests in its manifest: :mod:`sim.running.integrity`)."""
     scenario: str | None = None
     seed: int | None = None
     """The (first) seed."""
@@ -71,6 +73,8 @@ class Run:
     """For a failed run: the error type and its first line."""
     git_commit: str | None = None
     """For a finished run: the source commit recorded in its manifest."""
+    config: dict | None = None
+    """For a finished run: the config recorded in its manifest."""
 
 
 def override_key(key: str) -> str:
@@ -148,9 +152,20 @@ def sweep_size(sweeper_params: dict[str, str], task_overrides: Iterable[str]) ->
     return math.prod(sizes.values())
 
 
+def swept_keys(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> list[str]:
+    """The keys a sweep sweeps (more than one value), from its params and command line."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    args = [f"{k}={v}" for k, v in (sweeper_params or {}).items()] + list(task_overrides)
+    swept: dict[str, bool] = {}
+    for override in OverridesParser.create().parse_overrides(args):
+        swept[override_key(override.get_key_element())] = override.is_sweep_override()
+    return [key for key, is_swept in swept.items() if is_swept]
+
+
 def write_sweep_info(sweep_dir: Path, total: int, baseline: list[str],
-                     overrides: list[str]) -> Path:
-    """Record the sweep's size, baseline and command line in ``sweep.json``.
+                     overrides: list[str], swept: list[str] | None = None) -> Path:
+    """Record the sweep's size, baseline, command line and swept keys in ``sweep.json``.
 
     A sweep that is run again into the same folder keeps its first ``created`` time.
     """
@@ -160,7 +175,8 @@ def write_sweep_info(sweep_dir: Path, total: int, baseline: list[str],
         with contextlib.suppress(OSError, ValueError):
             created = json.loads(path.read_text(encoding="utf-8")).get("created", created)
     return write_json({"created": created, "total_runs": int(total),
-                       "baseline": list(baseline), "overrides": list(overrides)}, path)
+                       "baseline": list(baseline), "overrides": list(overrides),
+                       "swept": list(swept or [])}, path)
 
 
 def read_sweep_info(sweep_dir: Path) -> dict:
@@ -217,6 +233,16 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
+def _failed_since_finished(folder: Path) -> bool:
+    """Whether the folder's latest attempt failed after an earlier one finished (a job that
+    finishes removes ``error.json``, so a newer one means the rerun was refused or raised)."""
+    error = folder / FAILED
+    try:
+        return error.exists() and error.stat().st_mtime_ns >= (folder / FINISHED).stat().st_mtime_ns
+    except OSError:
+        return False
+
+
 def read_run(folder: Path) -> Run:
     """Status, scenario, seed and overrides of one run folder."""
     folder = Path(folder)
@@ -226,13 +252,18 @@ def read_run(folder: Path) -> Run:
         overrides = yaml.safe_load(overrides_file.read_text(encoding="utf-8")) or []
     run = Run(name=folder.name, folder=folder, status="unfinished",
               overrides=parse_overrides(overrides))
-    if (folder / FINISHED).exists():
+    if (folder / FINISHED).exists() and not _failed_since_finished(folder):
         manifest = _read_json(folder / FINISHED)
         run.status = "finished"
         run.scenario = manifest.get("scenario")
         run.seed = manifest.get("seed")
         run.seeds = list(manifest.get("seeds") or ([run.seed] if run.seed is not None else []))
         run.git_commit = manifest.get("git_commit")
+        run.config = manifest.get("config")
+        damaged = damage(folder, manifest)
+        if damaged:
+            run.status = "damaged"
+            run.error = "damaged: " + ", ".join(damaged)
     elif (folder / FAILED).exists():
         error = _read_json(folder / FAILED)
         run.status = "failed"

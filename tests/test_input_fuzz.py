@@ -1,0 +1,76 @@
+"""Property-based fuzz of the config (hypothesis, a bounded number of examples): every
+numeric value of the model and of the levers, set to NaN, an infinity or a huge or negative
+number from the command line or the API, is refused with one ConfigError line naming the key;
+any value of any type either validates or is refused that way, never another exception."""
+
+from __future__ import annotations
+
+import functools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+
+from sim.running.compose import compose_config
+from sim.running.config import ConfigError, validate
+
+
+@functools.cache
+def numeric_leaves() -> tuple[str, ...]:
+    """Dotted paths of every number under ``model`` and ``levers`` of the composed config."""
+    plain = OmegaConf.to_container(compose_config(), resolve=True)
+    found: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            found.append(path)
+
+    for top in ("model", "levers"):
+        walk(plain[top], top)
+    return tuple(found)
+
+
+def test_the_config_has_many_numbers_to_fuzz():
+    assert len(numeric_leaves()) > 100
+
+
+def refused_in_one_line(override: str) -> str:
+    try:
+        validate(compose_config([override]))
+    except ConfigError as exc:
+        message = str(exc)
+        assert "\n" not in message, message
+        return message
+    raise AssertionError(f"{override} was accepted")
+
+
+BAD_NUMBERS = st.sampled_from(["nan", "inf", "-inf", "1e308", "-1e308", "1e300"])
+FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(path=st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), value=BAD_NUMBERS)
+def test_no_number_is_unbounded(path, value):
+    message = refused_in_one_line(f"{path}={value}")
+    assert message.startswith(f"{path}="), message
+
+
+ANY_VALUE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-10**20, max_value=10**20).map(str),
+    st.sampled_from(["abc", "''", "[]", "[1, 2]", "{}", "{a: 1}", "true", "null",
+                     "2026-01-01", "'2026-13-45'"]),
+)
+
+
+@FUZZ
+@given(path=st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), value=ANY_VALUE)
+def test_any_value_validates_or_is_refused_in_one_line(path, value):
+    try:
+        validate(compose_config([f"{path}={value}"]))
+    except ConfigError as exc:
+        assert "\n" not in str(exc)

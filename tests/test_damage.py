@@ -42,27 +42,31 @@ DAMAGES = {
 }
 
 
-@pytest.mark.parametrize("how", sorted(DAMAGES))
-def test_a_damaged_run_is_refused_by_compare_and_redone_by_the_sweep(tmp_path, how):
+def test_damaged_runs_are_refused_by_compare_and_redone_by_the_sweep(tmp_path):
+    """Four runs, each damaged another way (truncated, emptied, deleted, edited), and one
+    left alone."""
     sweep = tmp_path / "sweep"
-    args = ["-m", "scenario=as_happened", "seed=0,1", *FAST, f"hydra.sweep.dir={sweep}"]
+    args = ["-m", "scenario=as_happened", "seed=range(5)", *FAST, f"hydra.sweep.dir={sweep}"]
     assert run_cli(args, cwd=tmp_path).returncode == 0
-    first = sweep / "0_as_happened_seed0"
-    manifest = json.loads((first / "manifest.json").read_text())
-    assert set(manifest["sha256"]) == set(manifest["files"])
-    other = (sweep / "1_as_happened_seed1" / "manifest.json").stat().st_mtime_ns
+    folders = sorted(sweep.glob("*_as_happened_seed*"))
+    for folder in folders:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert set(manifest["sha256"]) == set(manifest["files"])
+    untouched = (folders[4] / "manifest.json").stat().st_mtime_ns
+    for folder, how in zip(folders, sorted(DAMAGES), strict=False):
+        DAMAGES[how](folder / "monthly.csv")
 
-    DAMAGES[how](first / "monthly.csv")
     proc = compare(sweep, tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "1 damaged job folder(s)" in lines[0]
-    assert "0_as_happened_seed0: damaged: monthly.csv" in lines[0]
+    assert len(lines) == 1 and "4 damaged job folder(s)" in lines[0]
+    assert "0_as_happened_seed0: damaged: monthly.csv missing" in lines[0]  # deleted
 
-    proc = run_cli(args, cwd=tmp_path)  # the sweep again: the damaged run is redone
+    proc = run_cli(args, cwd=tmp_path)  # the sweep again: the damaged runs are redone
     assert proc.returncode == 0, proc.stderr
-    assert damage(first, json.loads((first / "manifest.json").read_text())) == []
-    assert (sweep / "1_as_happened_seed1" / "manifest.json").stat().st_mtime_ns == other
+    for folder in folders:
+        assert damage(folder, json.loads((folder / "manifest.json").read_text())) == []
+    assert (folders[4] / "manifest.json").stat().st_mtime_ns == untouched
     assert compare(sweep, tmp_path).returncode == 0
 
 

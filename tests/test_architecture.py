@@ -1,6 +1,6 @@
 """The package's layout is its architecture: parts import downwards only, with no cycles.
 
-    app  ->  calibration  ->  analysis  ->  running  ->  model, data
+    app  ->  forecasting  ->  calibration  ->  analysis  ->  running  ->  model, data
 
 ``model`` knows nothing of Hydra, files or processes; no module is longer than MAX_LINES; no
 module imports a framework's private modules (Hydra's or OmegaConf's ``_``-prefixed ones).
@@ -16,7 +16,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sim"
 MAX_LINES = 400
-LAYER = {"data": 0, "model": 0, "running": 1, "analysis": 2, "calibration": 3, "app": 4}
+LAYER = {"data": 0, "model": 0, "running": 1, "analysis": 2, "calibration": 3,
+         "forecasting": 4, "app": 5}
 """Each part may import parts of a lower layer, and itself."""
 MODEL_MAY_NOT_IMPORT = ("hydra", "omegaconf", "multiprocessing", "concurrent", "subprocess",
                         "pathlib", "os", "shutil", "tempfile")
@@ -126,3 +127,8 @@ def test_no_private_hydra_or_omegaconf_module_is_named_anywhere():
             if private.search(line)]
     assert hits == []
     assert not (repo / "hydra_plugins").exists()
+
+
+def test_every_part_of_the_package_has_a_layer():
+    parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert parts - {"conf", "scenarios"} <= set(LAYER), parts - set(LAYER)

@@ -18,6 +18,7 @@ import yaml
 import sim
 from sim.calibration.abc import (
     HistoryModel,
+    ScaledTargetDistance,
     TargetDistance,
     correlations,
     history_statistics,
@@ -63,6 +64,32 @@ def test_a_particle_replays_its_history_and_its_distance_is_the_loss():
     assert set(stats) == {t.name for t in TARGETS}
     assert TargetDistance(TARGETS)(stats, {}) == pytest.approx(math.sqrt(loss(stats, TARGETS)))
     assert particle_seed(values) != particle_seed({**values, LEAKAGE: 0.3})
+    unscaled = ScaledTargetDistance(TARGETS)  # scales start at 1: the loss, capped the same
+    assert unscaled(stats, {}) == pytest.approx(math.sqrt(loss(stats, TARGETS)), rel=1e-9)
+
+
+def test_the_scaled_distance_counts_a_noisy_target_by_its_spread():
+    """A target whose errors spread over several tolerances between simulations is counted in
+    units of that spread; a quiet one keeps its tolerance."""
+    rng = np.random.default_rng(3)
+    noisy, quiet = next(t for t in TARGETS if t.kind == "absolute"), TARGETS[2]
+    assert quiet.kind == "relative"
+
+    def stats(noisy_error: float, quiet_error: float) -> dict:
+        out = {t.name: t.reported for t in TARGETS if t.kind in ("relative", "absolute")}
+        out |= {t.name: t.reported * 2 for t in TARGETS if t.kind == "at_least"}
+        out |= {t.name: 0.0 for t in TARGETS if t.kind == "peak"}
+        out[noisy.name] = noisy.reported + noisy_error * noisy.tolerance
+        out[quiet.name] = quiet.reported * (1 + quiet_error * quiet.tolerance)
+        return out
+
+    distance = ScaledTargetDistance(TARGETS)
+    distance.fit([stats(e, q) for e, q in zip(rng.normal(0, 4, 400), rng.normal(0, 0.3, 400),
+                                              strict=True)])
+    scales = dict(zip([t.name for t in TARGETS], distance.scales, strict=True))
+    assert 3.0 < scales[noisy.name] < 5.0 and scales[quiet.name] == 1.0
+    far_noisy, far_quiet = distance(stats(4.0, 0.0), {}), distance(stats(0.0, 4.0), {})
+    assert far_quiet > 3 * far_noisy  # four tolerances off counts far more where histories agree
 
 
 def test_the_prior_is_uniform_or_log_uniform_on_each_range():

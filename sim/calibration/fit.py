@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
+from sim.calibration.abc import DISTANCES
 from sim.calibration.evaluate import Evaluator, with_parameters
 from sim.calibration.posterior_fit import fit_posterior
 from sim.calibration.report import markdown_table, report_figure, target_table
@@ -122,6 +123,10 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
     sampler = method["sampler"]
     if sampler not in SAMPLERS:
         raise ValueError(f"calibration.method.sampler={sampler!r}: one of {', '.join(SAMPLERS)}")
+    distance = method.get("abc", {}).get("distance", "loss")
+    if distance not in DISTANCES:
+        raise ValueError(f"calibration.method.abc.distance={distance!r}: one of "
+                         f"{', '.join(DISTANCES)}")
     log.info("calibrating %d parameters to %d targets with %s", len(parameters), len(targets),
              sampler)
     extra: dict = {}

@@ -1,0 +1,1 @@
+"""Rolling-origin forecasts scored out of sample against naive forecasts."""

@@ -137,3 +137,18 @@ def test_a_full_disk_is_one_line_and_leaves_no_finished_run(tmp_path, monkeypatc
     assert capsys.readouterr().err.strip() == (
         f"sim: error: cannot write the run's files into {out}: No space left on device")
     assert not (out / "manifest.json").exists() and (out / "error.json").exists()
+
+
+def test_a_disk_without_room_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    import shutil as shutil_module
+
+    import sim.app.run
+
+    usage = shutil_module.disk_usage(tmp_path)
+    monkeypatch.setattr(sim.app.run.shutil, "disk_usage",
+                        lambda path: usage._replace(free=10 << 20))
+    problem = sim.app.run.output_folder_problem([f"hydra.run.dir={tmp_path / 'run'}"])
+    assert problem is not None and "at least 64 MiB free (10 MiB free)" in str(problem)
+    monkeypatch.setattr(sim.app.run.shutil, "disk_usage", lambda path: usage._replace(
+        free=1 << 30))
+    assert sim.app.run.output_folder_problem([f"hydra.run.dir={tmp_path / 'run'}"]) is None

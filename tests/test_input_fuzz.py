@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
@@ -31,6 +32,17 @@ def numeric_leaves() -> tuple[str, ...]:
     for top in ("model", "levers"):
         walk(plain[top], top)
     return tuple(found)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_session():
+    """A monkeypatch that outlives hypothesis's examples; ``hydra_main`` never runs a job."""
+    import sim.app.run
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(sim.app.run, "hydra_main", lambda: None)
+    yield patch
+    patch.undo()
 
 
 def test_the_config_has_many_numbers_to_fuzz():
@@ -74,3 +86,34 @@ def test_any_value_validates_or_is_refused_in_one_line(path, value):
         validate(compose_config([f"{path}={value}"]))
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+OVERRIDE_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyz._=+~[]{},:'\"$0123456789- ",
+                        min_size=1, max_size=30)
+
+
+@FUZZ
+@given(args=st.lists(st.one_of(
+    OVERRIDE_TEXT,
+    st.builds(lambda path, value: f"{path}={value}",
+              st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), OVERRIDE_TEXT)),
+    min_size=1, max_size=3))
+def test_the_command_line_refuses_garbage_in_one_line(args, monkeypatch_session):
+    """What ``sim`` checks before Hydra runs: any override text either passes the check or
+    exits 2 with one ``sim: config error`` line (the job itself is not run here)."""
+    import contextlib
+    import io
+    import sys
+
+    import sim.app.run
+
+    args = [a for a in args if not a.startswith("-")]  # flags are Hydra's own (--help ...)
+    monkeypatch_session.setattr(sys, "argv", ["sim", *args])
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        try:
+            sim.app.run.main()
+        except SystemExit as exc:
+            lines = stderr.getvalue().strip().splitlines()
+            assert exc.code == 2 and len(lines) == 1, stderr.getvalue()
+            assert lines[0].startswith("sim: config error: ")

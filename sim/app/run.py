@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
@@ -180,10 +182,10 @@ def _is_int(text: str) -> bool:
     return text.lstrip("-").isdigit()
 
 
-MAX_PREFLIGHT_COMBINATIONS = 256
+MAX_PREFLIGHT_COMBINATIONS = 5000
 """Sweeps up to this many jobs have every combination checked before the first job runs
-(about 50 ms each); a larger one has each swept value checked once, the others at their
-first value."""
+(about 50 ms each, so at most about 4 minutes); a larger one has each swept value checked
+once, the others at their first value."""
 
 
 def _preflight_overrides(args: list[str]) -> list[list[str]]:
@@ -219,6 +221,12 @@ def _last_value(args: list[str], key: str) -> str | None:
     return values[-1] if values else None
 
 
+MIN_FREE_BYTES = 64 << 20
+"""Free space a run or sweep needs to start [bytes]: 64 MiB, about nine times what an arm of
+30 seeds writes (7 MiB). A floor, not a guarantee: a disk that fills up later fails the job in
+one line, and its manifest, written last, is never written."""
+
+
 def output_folder_problem(args: list[str]) -> ConfigError | None:
     """A ConfigError when the run's (or sweep's) folder cannot be made and written: a file
     in its place or on its path, or a folder this process may not write into."""
@@ -235,6 +243,11 @@ def output_folder_problem(args: list[str]) -> ConfigError | None:
     if not os.access(existing, os.W_OK | os.X_OK):
         return ConfigError(key, value or fixed, f"a folder this user can write ({existing} "
                                                 "cannot be written)")
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        return ConfigError(key, value or fixed, f"a folder on a disk with at least "
+                           f"{MIN_FREE_BYTES >> 20} MiB free ({free >> 20} MiB free): a disk "
+                           "that fills up while Hydra writes .hydra/ leaves half-written files")
     return None
 
 
@@ -258,6 +271,12 @@ def main() -> None:
             preflight(args)
     except ConfigError as exc:
         print(f"sim: config error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG_ERROR)
+    except (HydraException, ValueError) as exc:  # an override Hydra cannot parse
+        first = " ".join(str(exc).split("\n")[0].split())
+        bad = " ".join(a for a in args if not a.startswith("-"))
+        print(f"sim: config error: {bad} is not allowed: {first} (Hydra's override syntax: "
+              "key=value)", file=sys.stderr)
         sys.exit(EXIT_CONFIG_ERROR)
     hydra_main()
 

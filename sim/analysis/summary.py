@@ -24,9 +24,11 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
 
     Keys:
         fatalities_national_YYYY: all fatalities in Pakistan in year YYYY;
+        attacks_national_YYYY: militant attacks in Pakistan in year YYYY;
         fatalities_kp_YYYY, fatalities_balochistan_YYYY: the same per province;
         kp_balochistan_share_2025: their joint share of national fatalities in 2025;
-        fatalities_militant_2025, fatalities_security_2025, fatalities_civilian_2025;
+        fatalities_militant_YYYY, fatalities_security_YYYY, fatalities_civilian_YYYY: by who
+            was killed;
         operations_2025: security operations in 2025;
         attacks_change_2025_11, attacks_change_2025_12: month-on-month change of national
             attacks (November against October, December against November), the comparison
@@ -40,9 +42,12 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
     out: dict[str, float] = {}
     for y, total in national_year["fatalities_total"].items():
         out[f"fatalities_national_{y}"] = float(total)
+        out[f"attacks_national_{y}"] = float(national_year.loc[y, "attacks"])
     for y in national_year.index:
         out[f"fatalities_kp_{y}"] = float(by_year_region.get((y, KP), 0))
         out[f"fatalities_balochistan_{y}"] = float(by_year_region.get((y, BALOCHISTAN), 0))
+        for actor in ("militant", "security", "civilian"):
+            out[f"fatalities_{actor}_{y}"] = float(national_year.loc[y, f"fatalities_{actor}"])
     if 2025 in national_year.index:
         row = national_year.loc[2025]
         total = row["fatalities_total"]
@@ -50,8 +55,6 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
             (out["fatalities_kp_2025"] + out["fatalities_balochistan_2025"]) / total
             if total else float("nan")
         )
-        for actor in ("militant", "security", "civilian"):
-            out[f"fatalities_{actor}_2025"] = float(row[f"fatalities_{actor}"])
         out["operations_2025"] = float(row["operations"])
     nat = national_monthly(monthly)
     if all(m in nat.index for m in CLOSURE_MONTHS):

@@ -60,7 +60,7 @@ def refused_in_one_line(override: str) -> str:
 
 
 BAD_NUMBERS = st.sampled_from(["nan", "inf", "-inf", "1e308", "-1e308", "1e300"])
-FUZZ = settings(max_examples=80, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

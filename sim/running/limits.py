@@ -51,8 +51,9 @@ UPPER_LIMITS: dict[str, tuple[float, str]] = {
     "lethality_tail_index": (100.0, "a tail index up to 100"),
     "recruitment_base_per_year": (10.0, "at most 10 per year (growth of 1,000% a year)"),
     "recruitment_sanctuary_per_year": (10.0, "at most 10 per year (growth of 1,000% a year)"),
-    "operations_per_1000_fighters_per_day": (100.0, "at most 100 operations/day per 1,000 "
-                                                    "fighters (the prior's highest is 0.12)"),
+    "operations_per_1000_fighters_per_day": (1000.0, "at most 1,000 operations/day per 1,000 "
+                                                     "fighters: one a fighter a day (the "
+                                                     "prior's highest is 0.12)"),
     "operations_per_recent_attack": (100.0, "at most 100 operations per recent attack"),
     "raids_per_1000_fighters_per_day": (100.0, "at most 100 raids/day per 1,000 fighters"),
     "intel_sightings_per_fighter_per_day": (1.0, "at most 1 sighting per fighter per day"),

@@ -15,10 +15,11 @@ OBSERVATION_LIMITS: dict[str, tuple[float, float, bool, str]] = {
     "completeness_frontier": _COMPLETENESS,
     "completeness_interior": _COMPLETENESS,
     "operations_share": (0.0, 1.0, False, "a share in [0, 1]"),
-    "concentration": (0.0, 1e6, True, "a Beta concentration in (0, 1,000,000]"),
+    "concentration": (0.0, 1e12, True, "a Beta concentration in (0, 1e12]: beyond that "
+                                       "there is no randomness left to remove"),
     "claims_factor": (1.0, 5.0, False, "a claims factor in [1, 5] (claimed per militant killed)"),
     "fatalities_exponent": (0.0, 1.0, True, "an exponent in (0, 1]"),
-    "claims_concentration": (0.0, 1e6, True, "a Gamma shape in (0, 1,000,000]"),
+    "claims_concentration": (0.0, 1e12, True, "a Gamma shape in (0, 1e12]"),
 }
 """Parameter name -> lowest and highest allowed value, whether the lowest is excluded, and what
 is allowed, as the error message says it."""

@@ -17,8 +17,9 @@ from sim.running.config import ConfigError, validate
 
 
 @functools.cache
-def numeric_leaves() -> tuple[str, ...]:
-    """Dotted paths of every number under ``model`` and ``levers`` of the composed config."""
+def leaves(numbers_only: bool = True) -> tuple[str, ...]:
+    """Dotted paths of every number (or every value) under ``model``, ``levers`` and
+    ``window`` of the composed config."""
     plain = OmegaConf.to_container(compose_config(), resolve=True)
     found: list[str] = []
 
@@ -26,12 +27,16 @@ def numeric_leaves() -> tuple[str, ...]:
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(value, f"{path}.{key}")
-        elif isinstance(node, int | float) and not isinstance(node, bool):
+        elif not numbers_only or (isinstance(node, int | float) and not isinstance(node, bool)):
             found.append(path)
 
-    for top in ("model", "levers"):
+    for top in ("model", "levers", "window"):
         walk(plain[top], top)
     return tuple(found)
+
+
+def numeric_leaves() -> tuple[str, ...]:
+    return leaves(True)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +70,7 @@ FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
 
 
 @FUZZ
-@given(path=st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), value=BAD_NUMBERS)
+@given(path=st.sampled_from(sorted(set(leaves.__wrapped__(True)))), value=BAD_NUMBERS)
 def test_no_number_is_unbounded(path, value):
     message = refused_in_one_line(f"{path}={value}")
     assert message.startswith(f"{path}="), message
@@ -80,8 +85,8 @@ ANY_VALUE = st.one_of(
 
 
 @FUZZ
-@given(path=st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), value=ANY_VALUE)
-def test_any_value_validates_or_is_refused_in_one_line(path, value):
+@given(path=st.sampled_from(sorted(set(leaves.__wrapped__(False)))), value=ANY_VALUE)
+def test_any_value_of_any_key_validates_or_is_refused_in_one_line(path, value):
     try:
         validate(compose_config([f"{path}={value}"]))
     except ConfigError as exc:
@@ -96,7 +101,7 @@ OVERRIDE_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyz._=+~[]{},:'\"$01234
 @given(args=st.lists(st.one_of(
     OVERRIDE_TEXT,
     st.builds(lambda path, value: f"{path}={value}",
-              st.sampled_from(sorted(set(numeric_leaves.__wrapped__()))), OVERRIDE_TEXT)),
+              st.sampled_from(sorted(set(leaves.__wrapped__(True)))), OVERRIDE_TEXT)),
     min_size=1, max_size=3))
 def test_the_command_line_refuses_garbage_in_one_line(args, monkeypatch_session):
     """What ``sim`` checks before Hydra runs: any override text either passes the check or

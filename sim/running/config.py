@@ -139,7 +139,9 @@ def _check_number(key: str, name: str, value: Any) -> None:
 
 def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability: bool) -> None:
     for k, v in mapping.items():
-        if isinstance(v, int | float) and not isinstance(v, bool) and not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ConfigError(f"{key}.{k}", v, "a number")
+        if not math.isfinite(v):
             raise ConfigError(f"{key}.{k}", v, "a finite number (not NaN or infinity)")
         if k not in allowed_keys:
             raise ConfigError(f"{key}.{k}", v, f"{what} must be one of {', '.join(allowed_keys)}")
@@ -223,7 +225,7 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
     if not isinstance(node, dict) or "kind" not in node:
         raise ConfigError(key, node, f"a mapping with a kind: {', '.join(LEVER_CONFIGS)}")
     kind = node["kind"]
-    if kind not in LEVER_CONFIGS:
+    if not isinstance(kind, str) or kind not in LEVER_CONFIGS:
         raise ConfigError(f"{key}.kind", kind, f"one of {', '.join(LEVER_CONFIGS)}")
     cfg = plain_lever(LEVER_CONFIGS[kind], node)
     lever_schema = structured_schema(LEVER_CONFIGS[kind])

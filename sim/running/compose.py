@@ -83,11 +83,27 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     try:
         if GlobalHydra.instance().is_initialized():
             # Inside a running Hydra app (sim-calibrate): its search path includes sim.conf.
-            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
-        with initialize_config_module(config_module=CONFIG_MODULE, version_base=None):
-            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
+            cfg = compose(config_name=CONFIG_NAME, overrides=list(overrides))
+        else:
+            with initialize_config_module(config_module=CONFIG_MODULE, version_base=None):
+                cfg = compose(config_name=CONFIG_NAME, overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as exc:
         raise _composition_error(exc, list(overrides)) from None
+    check_booleans_given(cfg, overrides)
+    return cfg
+
+
+def check_booleans_given(cfg: DictConfig, overrides: list[str] | tuple[str, ...]) -> None:
+    """ConfigError for an override that sets a true/false key to anything else: the schema
+    would read -1 or 2 as true."""
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        key = key.lstrip("+~")
+        if not sep or key.startswith("hydra") or "," in value:
+            continue
+        if isinstance(OmegaConf.select(cfg, key, default=None), bool) and \
+                value.strip().lower() not in ("true", "false"):
+            raise ConfigError(key, value, "true or false")
 
 
 def _composition_error(exc: Exception, overrides: list[str]) -> ConfigError:

@@ -151,6 +151,27 @@ def _check_mapping(key: str, mapping: dict, allowed_keys, what: str, probability
             raise ConfigError(f"{key}.{k}", v, f"a weight in [0, {MAPPING_UPPER:,.0f}]")
 
 
+def check_booleans(prefix: str, raw: Any, obj: Any) -> None:
+    """ConfigError where a true/false field of ``obj`` (a dataclass, walked with its nested
+    dataclasses and mappings of them) was given anything but true or false in ``raw`` (the
+    values as written): OmegaConf would read -1 or 2 as true."""
+    if not isinstance(raw, dict):
+        return
+    for f in dataclasses.fields(obj):
+        if f.name not in raw:
+            continue
+        value, given, key = getattr(obj, f.name), raw[f.name], f"{prefix}.{f.name}"
+        if isinstance(value, bool):
+            if not isinstance(given, bool):
+                raise ConfigError(key, given, "true or false")
+        elif dataclasses.is_dataclass(value):
+            check_booleans(key, given, value)
+        elif isinstance(value, dict) and isinstance(given, dict):
+            for name, item in value.items():
+                if dataclasses.is_dataclass(item):
+                    check_booleans(f"{key}.{name}", given.get(name), item)
+
+
 def _check_dataclass(prefix: str, obj: Any) -> None:
     for f in dataclasses.fields(obj):
         _check_number(f"{prefix}.{f.name}", f.name, getattr(obj, f.name))
@@ -237,6 +258,7 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
         raise config_error_from_omegaconf(exc, prefix=key, value=node.get(bad, "(missing)"),
                                           schema=lever_schema) from None
     _check_dataclass(key, cfg)
+    check_booleans(key, node, cfg)
     if not cfg.enabled:
         return cfg
     start = _lever_date(f"{key}.start", cfg.start)
@@ -245,6 +267,9 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
         if end <= start:
             raise ConfigError(f"{key}.end", cfg.end, f"a date after start ({cfg.start})")
     if kind == "border_closure":
+        if not cfg.crossings:
+            raise ConfigError(f"{key}.crossings", [], "at least one crossing, or 'all' (to "
+                              f"switch the lever off: {key}.enabled=false)")
         for crossing in cfg.crossings:
             if crossing != "all" and crossing not in CROSSING_KEYS:
                 raise ConfigError(f"{key}.crossings", crossing,
@@ -256,6 +281,9 @@ def check_lever(name: str, node: Any, calendar: SimCalendar, groups) -> LeverCon
         if cfg.outbound_open_from is not None:
             _lever_date(f"{key}.outbound_open_from", cfg.outbound_open_from)
     if kind == "strikes":
+        if not cfg.groups:
+            raise ConfigError(f"{key}.groups", [], f"at least one group (to switch the lever "
+                              f"off: {key}.enabled=false)")
         for group in cfg.groups:
             if group not in groups:
                 raise ConfigError(f"{key}.groups", group, f"groups from {', '.join(groups)}")
@@ -330,6 +358,11 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
                                                           default="(missing)")) from None
     if typed.seed < 0:
         raise ConfigError("seed", typed.seed, "an integer >= 0")
+    for part in ("model", "output", "parameters"):
+        check_booleans(part, plain.get(part), getattr(typed, part))
+    keep = (plain.get("parameters") or {}).get("keep") or []
+    if not isinstance(keep, list) or not all(isinstance(path, str) for path in keep):
+        raise ConfigError("parameters.keep", keep, "a list of config paths (text)")
     check_ensemble(typed.ensemble)
     if typed.parameters.draw_from_posterior:
         plain, typed = _with_posterior_draw(plain, typed)

@@ -40,7 +40,7 @@ validate: $(STAMP)
 	$(VENV)/bin/sim-validate
 
 # Rolling-origin forecasts (origins 2022-2024), scored against naive forecasts; writes the
-# tracked results in outputs/validation/ (about 35 minutes on 2 cores).
+# tracked results in benchmarks/forecasts/ (about 35 minutes on 2 cores).
 forecast: $(STAMP)
 	$(VENV)/bin/sim-forecast
 

@@ -18,7 +18,6 @@ import yaml
 import sim
 from sim.calibration.abc import (
     HistoryModel,
-    ScaledTargetDistance,
     TargetDistance,
     correlations,
     history_statistics,
@@ -28,6 +27,7 @@ from sim.calibration.abc import (
     run_abc,
     sampler_for,
 )
+from sim.calibration.abc_distance import ScaledTargetDistance
 from sim.calibration.evaluate import run_monthly, with_parameters
 from sim.calibration.posterior_fit import coverage_summary, coverage_table
 from sim.calibration.search import free_parameters

@@ -44,6 +44,7 @@ from sim.analysis.tables import (
     one_row_per_seed,
 )
 from sim.running.outputs import atomic_write, write_frame
+from sim.running.seed_chunks import first_difference
 from sim.running.sweep import (
     REPORT_DIR,
     Run,
@@ -173,19 +174,8 @@ NOT_IDENTITY = ("seed", "output", "ensemble", "hydra")
 """Config keys that may differ between the runs of one arm."""
 
 
-def _differing_key(a: dict, b: dict, prefix: str = "") -> str:
-    """The first dotted key whose values differ between two configs."""
-    for key in sorted(set(a) | set(b)):
-        if not prefix and key in NOT_IDENTITY:
-            continue
-        left, right = a.get(key), b.get(key)
-        if isinstance(left, dict) and isinstance(right, dict):
-            found = _differing_key(left, right, f"{prefix}{key}.")
-            if found:
-                return found
-        elif left != right:
-            return f"{prefix}{key}"
-    return ""
+def _identity(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in NOT_IDENTITY}
 
 
 def refuse_unswept_differences(sweep_dir: Path, runs: list[Run], parameters: list[str],
@@ -211,13 +201,14 @@ def refuse_mixed_arms(sweep_dir: Path, runs: list[Run], arms: list[Arm]) -> None
     for arm in arms:
         configs = [(name, by_name[name].config) for name in arm.runs
                    if isinstance(by_name[name].config, dict)]
+        first_name, first = configs[0] if configs else ("", {})
         for name, config in configs[1:]:
-            key = _differing_key(configs[0][1], config)
-            if key:
+            found = first_difference(_identity(first), _identity(config))
+            if found:
                 raise SweepError(
                     f"{sweep_dir}: arm {arm.label} holds runs of different configs "
-                    f"({configs[0][0]} and {name} differ in {key}); give each config its own "
-                    "sweep folder")
+                    f"({first_name} and {name}: {found}); give each config its own sweep "
+                    "folder")
 
 
 def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:

@@ -36,11 +36,15 @@ def _sweep_dir(config: DictConfig) -> Path:
     return Path(config.hydra.sweep.dir)
 
 
-def _total(config: DictConfig) -> int:
+def _sweeper_params(config: DictConfig) -> dict[str, str]:
+    """The sweep preset's ``hydra.sweeper.params`` as override text."""
     params = config.hydra.sweeper.get("params")
     params = OmegaConf.to_container(params, resolve=True) if params else {}
-    return sweep_size({k: str(v) for k, v in params.items()},
-                      list(config.hydra.overrides.task))
+    return {k: str(v) for k, v in params.items()}
+
+
+def _total(config: DictConfig) -> int:
+    return sweep_size(_sweeper_params(config), list(config.hydra.overrides.task))
 
 
 def sweep_progress_line(done: int, failed: int, total: int, elapsed: float,
@@ -129,11 +133,9 @@ class SweepReport(Callback):
         OUTCOME.clear()
         folder = _sweep_dir(config)
         folder.mkdir(parents=True, exist_ok=True)
-        params = config.hydra.sweeper.get("params")
-        params = OmegaConf.to_container(params, resolve=True) if params else {}
         task = list(config.hydra.overrides.task)
         write_sweep_info(folder, _total(config), self.baseline, task,
-                         swept_keys({k: str(v) for k, v in params.items()}, task))
+                         swept_keys(_sweeper_params(config), task))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.enabled:

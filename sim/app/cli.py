@@ -10,27 +10,24 @@ from __future__ import annotations
 
 import sys
 
+from sim.app.command_line import last_value
+
 EXIT_SWEEP_INCOMPLETE = 1
 """Exit status of a sweep some of whose jobs failed, or whose report failed."""
-
-
-def _last_value(args: list[str], key: str) -> str | None:
-    values = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == key]
-    return values[-1] if values else None
 
 
 def runs_ensembles_here(args: list[str]) -> bool:
     """Whether ``args`` ask for ensembles whose workers this process starts."""
     if any(a.startswith("--") and a != "--multirun" or a in ("-h", "-i", "-c") for a in args):
         return False  # --help, --cfg, --info ... run nothing
-    if _last_value(args, "hydra/launcher") not in (None, "basic"):
+    if last_value(args, "hydra/launcher") not in (None, "basic"):
         return False  # jobs run in other processes, which start their own workers
-    if (_last_value(args, "ensemble.n_jobs") or "").strip() == "1":
+    if (last_value(args, "ensemble.n_jobs") or "").strip() == "1":
         return False
-    size = _last_value(args, "ensemble.size")
+    size = last_value(args, "ensemble.size")
     if size is not None:
         return any(value.strip() not in ("1", "") for value in size.split(","))
-    return any(a in ("-m", "--multirun") for a in args) and _last_value(args, "sweep") is not None
+    return any(a in ("-m", "--multirun") for a in args) and last_value(args, "sweep") is not None
 
 
 def main() -> None:

@@ -7,7 +7,8 @@
 See :mod:`sim.forecasting.rolling` for the method. Writes forecasts.csv (every figure, origin
 and method), summary.csv, paths.csv, forecast.md, forecast.png and manifest.json into
 outputs/forecast/<time>/, and with ``forecast.publish=true`` (the default; never in quick mode)
-copies the tables, report and figure to outputs/validation/, which is tracked.
+copies the tables, report and figure to ``forecast.publish_dir`` (benchmarks/forecasts/, tracked
+with the code: the measured skill of the committed model, like the speed benchmarks).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from sim.running.outputs import atomic_write, git_commit, write_csv, write_json
 
 log = logging.getLogger("sim.forecast")
 PUBLISHED = ("forecasts.csv", "summary.csv", "paths.csv", "forecast.md", "forecast.png")
-PUBLISH_DIR = Path("outputs/validation")
 
 
 def forecast(cfg: DictConfig, folder: Path) -> dict:
@@ -52,9 +52,10 @@ def forecast(cfg: DictConfig, folder: Path) -> dict:
                 "quick": bool(cfg.quick), "git_commit": git_commit()},
                folder / "manifest.json")
     if cfg.forecast.publish and not cfg.quick:
-        PUBLISH_DIR.mkdir(parents=True, exist_ok=True)
+        publish_dir = Path(cfg.forecast.publish_dir)
+        publish_dir.mkdir(parents=True, exist_ok=True)
         for name in (*PUBLISHED, "manifest.json"):
-            shutil.copyfile(folder / name, PUBLISH_DIR / name)
+            shutil.copyfile(folder / name, publish_dir / name)
     log.info("\n%s", text)
     return {"figures": int(len(scores)), "origins": [r["origin"] for r in runs]}
 

@@ -42,6 +42,7 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.app.command_line import last_value
 from sim.running.compose import (
     CONFIG_MODULE,
     CONFIG_NAME,
@@ -216,11 +217,6 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
     return checks
 
 
-def _last_value(args: list[str], key: str) -> str | None:
-    values = [a.partition("=")[2] for a in args if a.lstrip("+~").partition("=")[0] == key]
-    return values[-1] if values else None
-
-
 MIN_FREE_BYTES = 64 << 20
 """Free space a run or sweep needs to start [bytes]: 64 MiB, about nine times what an arm of
 30 seeds writes (7 MiB). A floor, not a guarantee: a disk that fills up later fails the job in
@@ -231,7 +227,7 @@ def output_folder_problem(args: list[str]) -> ConfigError | None:
     """A ConfigError when the run's (or sweep's) folder cannot be made and written: a file
     in its place or on its path, or a folder this process may not write into."""
     key = "hydra.sweep.dir" if any(a in ("-m", "--multirun") for a in args) else "hydra.run.dir"
-    value = _last_value(args, key)
+    value = last_value(args, key)
     fixed = (value or "outputs").split("${", 1)[0] or "."  # the part before any interpolation
     path = Path(fixed).expanduser()
     existing = path

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pyabc.distance import Distance
 
 from sim.analysis.summary import ensemble_attack_changes, run_summary
+from sim.analysis.weighted import weighted_quantile
 from sim.calibration.evaluate import run_monthly, with_parameters
 from sim.calibration.search import FreeParameter
 from sim.calibration.targets import Target, loss, peak_shortfall
@@ -100,77 +100,19 @@ class TargetDistance:
         return math.sqrt(loss(simulated, self.targets))
 
 
-ERROR_CAP = 10.0
-"""A target's error counts at most this many tolerances (the loss's cap of 100 on its square):
-one wild history (no peak, a month with no attacks) cannot swamp the rest."""
+DISTANCES = ("loss", "scaled")
+"""``method.abc.distance``: the plain calibration loss (:class:`TargetDistance`) or the
+adaptive, spread-scaled one (:class:`sim.calibration.abc_distance.ScaledTargetDistance`, which
+imports pyabc: loaded only when ABC runs)."""
 
 
-def target_errors(stats: dict, targets: list[Target]) -> np.ndarray:
-    """Each target's signed error in tolerance units, capped at +-:data:`ERROR_CAP` (NaN:
-    the cap)."""
-    errors = np.array([t.error(stats) for t in targets], dtype=float)
-    return np.clip(np.nan_to_num(errors, nan=ERROR_CAP), -ERROR_CAP, ERROR_CAP)
+def distance_for(name: str, targets: list[Target]):
+    """The ABC distance ``name`` (one of :data:`DISTANCES`) for ``targets``."""
+    if name == "scaled":
+        from sim.calibration.abc_distance import ScaledTargetDistance
 
-
-class ScaledTargetDistance(Distance):
-    """pyabc's adaptive distance: ``sqrt(sum(weight * (error / scale) ** 2))`` where a
-    target's ``scale`` is the larger of its tolerance (1) and the spread of its errors over
-    the last generation's simulations, all of them, accepted or not (median absolute
-    deviation x 1.4826, the standard deviation of a normal).
-
-    One history is noisy, and some targets far more than others: a month-on-month change in
-    attacks varies by several tolerances between seeds of the same parameters, an annual
-    total by a fraction of one. With the plain loss those noisy targets dominate the distance
-    and the threshold stalls above what any parameter set can reach (Prangle 2017, "Adapting
-    the ABC distance function", Bayesian Analysis 12). Scaling by the spread counts each
-    target by how far it is from the figure relative to how much one history varies; the
-    floor at the tolerance keeps a target from counting more than in the calibration loss.
-    """
-
-    def __init__(self, targets: list[Target]):
-        self.targets = targets
-        self.scales = np.ones(len(targets))
-        self.weights = np.array([t.weight for t in targets], dtype=float)
-
-    # --- pyabc's Distance interface ---
-    def requires_calibration(self) -> bool:
-        return True
-
-    def is_adaptive(self) -> bool:
-        return True
-
-    def configure_sampler(self, sampler) -> None:
-        sampler.sample_factory.record_rejected()  # the spread of all simulations, not the best
-
-    def initialize(self, t, get_sample, x_0, total_sims) -> None:
-        self.fit(get_sample().all_sum_stats)
-
-    def update(self, t, get_sample, total_sims) -> bool:
-        self.fit(get_sample().all_sum_stats)
-        return True
-
-    def get_config(self) -> dict:
-        return {"name": type(self).__name__,
-                "scales": dict(zip([t.name for t in self.targets], self.scales.tolist(),
-                                   strict=True))}
-
-    def fit(self, all_stats: list[dict]) -> None:
-        """Scales from the errors of ``all_stats`` (one dict per simulation)."""
-        errors = np.array([target_errors(stats, self.targets) for stats in all_stats])
-        median = np.median(errors, axis=0)
-        spread = 1.4826 * np.median(np.abs(errors - median), axis=0)
-        self.scales = np.maximum(spread, 1.0)
-        log.info("ABC scales: %s", {t.name: round(float(s), 2)
-                                    for t, s in zip(self.targets, self.scales, strict=True)})
-
-    def __call__(self, x: dict, x_0: dict, t: int | None = None, par: dict | None = None
-                 ) -> float:
-        z = target_errors(x, self.targets) / self.scales
-        return float(math.sqrt(np.sum(self.weights * z * z)))
-
-
-DISTANCES = {"loss": TargetDistance, "scaled": ScaledTargetDistance}
-"""``method.abc.distance``: the plain calibration loss or the adaptive, spread-scaled one."""
+        return ScaledTargetDistance(targets)
+    return TargetDistance(targets)
 
 
 @dataclass
@@ -220,7 +162,7 @@ def run_abc(base: dict, parameters: list[FreeParameter], targets: list[Target], 
     np.random.seed(int(method["sampler_seed"]) % 2**32)  # noqa: NPY002 (pyabc draws from it)
     abc = pyabc.ABCSMC(
         HistoryModel(base, parameters, targets), prior_distribution(parameters),
-        DISTANCES[method.get("distance", "loss")](targets),
+        distance_for(method.get("distance", "loss"), targets),
         population_size=int(method["population"]), sampler=sampler,
         eps=pyabc.MedianEpsilon())
     abc.new(database, {t.name: t.reported for t in targets})
@@ -249,15 +191,9 @@ def run_abc(base: dict, parameters: list[FreeParameter], targets: list[Target], 
 
 
 def weighted_quantiles(sample: pd.DataFrame, path: str, levels) -> list[float]:
-    """Quantiles of one parameter of a weighted sample (the smallest value whose cumulative
-    weight reaches each level)."""
-    values = sample[path].to_numpy(dtype=float)
-    order = np.argsort(values)
-    cumulative = np.cumsum(sample["weight"].to_numpy()[order])
-    cumulative /= cumulative[-1]
-    last = len(values) - 1
-    return [float(values[order][min(np.searchsorted(cumulative, level), last)])
-            for level in levels]
+    """Quantiles of one parameter of a weighted sample (its ``weight`` column)."""
+    values, weights = sample[path].to_numpy(dtype=float), sample["weight"].to_numpy()
+    return [weighted_quantile(values, weights, level) for level in levels]
 
 
 def marginals(sample: pd.DataFrame, parameters: list[FreeParameter]) -> pd.DataFrame:

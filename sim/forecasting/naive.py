@@ -25,9 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from sim.data import reported
-from sim.forecasting.observables import COLUMN_OF, PERIOD_KINDS
-from sim.model.observation import MONITORS
+from sim.forecasting.observables import comparable_series
 
 METHODS = ("no_change", "trend", "nb_regression")
 TREND_YEARS = 4
@@ -40,11 +38,8 @@ SAMPLES = 4000
 
 def history(origin: int) -> pd.DataFrame:
     """Every observable annual and monthly figure that ends by 31 December of ``origin``."""
-    table = reported.series(monitor=list(MONITORS), period=list(PERIOD_KINDS))
-    pairs = zip(table["metric"], table["actor"], strict=True)
-    keep = (table["period_end"] <= pd.Timestamp(f"{origin}-12-31")) & table["bound"].isna()
-    keep &= np.array([pair in COLUMN_OF for pair in pairs], dtype=bool)
-    out = table.loc[keep].copy()
+    table = comparable_series()
+    out = table.loc[table["period_end"] <= pd.Timestamp(f"{origin}-12-31")].copy()
     out["year"] = out["period_start"].dt.year
     return out
 

@@ -38,16 +38,23 @@ PERIOD_KINDS = ("year", "month")
 """Figure periods a forecast is scored on: a calendar year or a month."""
 
 
-def observable_figures(first: str, last: str) -> pd.DataFrame:
-    """The latest published, observable figures whose period lies within ``first``..``last``
-    (dates, inclusive), one row per figure: ``id``, ``monitor``, ``metric``, ``region``,
-    ``actor``, ``period_kind``, ``months`` (the YYYY-MM labels it spans), ``value``."""
+def comparable_series() -> pd.DataFrame:
+    """Every latest published year or month of CRSS, PICSS or PIPS (``reported.series``'s
+    columns) whose metric and actor a monitor view carries, with no bound."""
     table = reported.series(monitor=list(MONITORS), period=list(PERIOD_KINDS))
-    start, end = pd.Timestamp(first), pd.Timestamp(last)
     pairs = zip(table["metric"], table["actor"], strict=True)
-    keep = ((table["period_start"] >= start) & (table["period_end"] <= end)
-            & table["bound"].isna()
-            & np.array([pair in COLUMN_OF for pair in pairs], dtype=bool)
+    keep = table["bound"].isna() & np.array([pair in COLUMN_OF for pair in pairs], dtype=bool)
+    return table.loc[keep]
+
+
+def observable_figures(first: str, last: str) -> pd.DataFrame:
+    """The comparable figures (:func:`comparable_series`) of a national or Pakistani region's
+    total whose period lies within ``first``..``last`` (dates, inclusive), one row per figure:
+    ``id``, ``monitor``, ``metric``, ``region``, ``actor``, ``period_kind``, ``months`` (the
+    YYYY-MM labels it spans), ``value``."""
+    table = comparable_series()
+    keep = ((table["period_start"] >= pd.Timestamp(first))
+            & (table["period_end"] <= pd.Timestamp(last))
             & table["region"].isin(["national", *PAKISTAN_REGIONS]))
     out = table.loc[keep, ["id", "monitor", "metric", "region", "actor", "period_kind",
                            "period_start", "period_end", "value"]].copy()

@@ -1,22 +1,17 @@
-"""Scores of a predictive sample against a reported figure: weighted quantiles, central
-interval coverage and the continuous ranked probability score (CRPS, by scoringrules)."""
+"""Scores of a predictive sample against a reported figure: weighted quantiles
+(:func:`sim.analysis.weighted.weighted_quantile`), central interval coverage and the
+continuous ranked probability score (CRPS, by scoringrules)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.weighted import weighted_quantile
+
+__all__ = ["LEVELS", "crps", "score", "weighted_quantile"]
+
 LEVELS = (0.5, 0.8, 0.9, 0.95)
 """Central interval levels whose coverage is reported."""
-
-
-def weighted_quantile(values: np.ndarray, weights: np.ndarray | None, q: float) -> float:
-    """The smallest value whose cumulative weight reaches ``q`` (equal weights if None)."""
-    values = np.asarray(values, dtype=float)
-    weights = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    cumulative /= cumulative[-1]
-    return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
 
 
 def crps(values: np.ndarray, weights: np.ndarray | None, observed: float) -> float:

@@ -136,31 +136,31 @@ def sweep_values(override: Override, own_folder: str = "") -> list[str]:
     return [str(v) for v in override.sweep_string_iterator()]
 
 
+def _last_overrides(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> dict:
+    """Key -> the override that sets it last (a preset's params, then the command line), as
+    Hydra's basic sweeper reads them."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    args = [f"{k}={v}" for k, v in (sweeper_params or {}).items()] + list(task_overrides)
+    return {override.get_key_element(): override
+            for override in OverridesParser.create().parse_overrides(args)}
+
+
 def sweep_size(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> int:
     """Number of jobs Hydra's basic sweeper makes from its params and the command line.
 
     Mirrors ``BasicSweeper``: one list per override key (command line after params, the
     last one wins), and the cartesian product of the lists.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    args = [f"{k}={v}" for k, v in (sweeper_params or {}).items()] + list(task_overrides)
-    sizes: dict[str, int] = {}
-    for override in OverridesParser.create().parse_overrides(args):
-        key = override.get_key_element()
-        sizes[key] = len(sweep_values(override)) if override.is_sweep_override() else 1
-    return math.prod(sizes.values())
+    return math.prod(len(sweep_values(o)) if o.is_sweep_override() else 1
+                     for o in _last_overrides(sweeper_params, task_overrides).values())
 
 
 def swept_keys(sweeper_params: dict[str, str], task_overrides: Iterable[str]) -> list[str]:
     """The keys a sweep sweeps (more than one value), from its params and command line."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    args = [f"{k}={v}" for k, v in (sweeper_params or {}).items()] + list(task_overrides)
-    swept: dict[str, bool] = {}
-    for override in OverridesParser.create().parse_overrides(args):
-        swept[override_key(override.get_key_element())] = override.is_sweep_override()
-    return [key for key, is_swept in swept.items() if is_swept]
+    return [override_key(key) for key, o in _last_overrides(sweeper_params,
+                                                             task_overrides).items()
+            if o.is_sweep_override()]
 
 
 def write_sweep_info(sweep_dir: Path, total: int, baseline: list[str],

@@ -51,7 +51,6 @@ two-year window, no big ensemble, no study; its figures are not comparable (the 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -159,8 +158,8 @@ def epstein_step(steps: int) -> float:
 
 def time_run(overrides: list[str]) -> tuple[float, float]:
     """(compose, validate + run) wall times of one run [s]."""
-    from sim.running.config import validate
     from sim.running.runner import run
+    from sim.running.validation import validate
 
     t0 = time.perf_counter()
     cfg = compose(overrides)
@@ -170,21 +169,23 @@ def time_run(overrides: list[str]) -> tuple[float, float]:
 
 
 def time_ensemble_path(overrides: list[str], seeds: int) -> float:
-    """Mean time of a run as an ensemble makes it: validated once, then one run per seed."""
-    from sim.running.config import validate
+    """Mean time of a run as an ensemble makes it: the config checked once, then per seed its
+    posterior draw set (when parameters are drawn) and one run."""
+    from sim.running.config import check_config
     from sim.running.runner import run
+    from sim.running.validation import for_seed
 
-    config = validate(compose(overrides))
+    config = check_config(compose(overrides))
     t0 = time.perf_counter()
     for seed in range(seeds):
-        run(dataclasses.replace(config, seed=seed))
+        run(for_seed(config, seed))
     return (time.perf_counter() - t0) / seeds
 
 
 def agent_steps(overrides: list[str]) -> dict:
     """Agents stepped in one run: living cells each day plus the state and border agents."""
-    from sim.running.config import validate
     from sim.running.runner import run
+    from sim.running.validation import validate
 
     result = run(validate(compose(overrides)))
     cells = result.state["cells"].to_numpy()  # living cells at each month's end
@@ -228,7 +229,7 @@ def model_measures(window: list[str], repeats: int, epstein_steps: int) -> dict:
 FIRST_RUN = """
 import time
 from sim.running.compose import compose_config
-from sim.running.config import validate
+from sim.running.validation import validate
 from sim.running.runner import run
 cfg = validate(compose_config({overrides!r}))
 t0 = time.perf_counter(); run(cfg); t1 = time.perf_counter(); run(cfg); t2 = time.perf_counter()

@@ -13,7 +13,8 @@ import collections
 from omegaconf import OmegaConf
 
 from sim.running.compose import compose_config
-from sim.running.config import ConfigError, validate
+from sim.running.config import ConfigError
+from sim.running.validation import validate
 
 TOPS = ("seed", "window", "model", "levers", "ensemble", "output", "parameters")
 BAD = ["nan", "inf", "-inf", "1e308", "-1", "''", "[]", "[1,2]", "abc", "'2026-13-45'", "{}"]

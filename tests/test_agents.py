@@ -15,7 +15,7 @@ from sim.model.model import ConflictModel
 from sim.model.space import CROSSING_KEYS, N_PAKISTAN, region_index
 from sim.model.state_rules import crossing_permeability, security_operations, taliban_decides
 from sim.running.compose import compose_config
-from sim.running.config import validate
+from sim.running.validation import validate
 from tests.conftest import SHORT
 
 NO_HOMECOMING = np.ones(3)

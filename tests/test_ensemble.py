@@ -120,7 +120,9 @@ def test_an_arm_folder_holds_one_table_per_kind_with_every_seed(reference):
     assert manifest["config"]["window"]["end"] == "2020-12-31"
     for key in ("git_commit", "packages", "reported_figures_sha256", "sim_version", "window"):
         assert key in manifest
-    assert set(manifest["files"]) == {*FILES, "fan.csv", "fan.png"}
+    # parameters are drawn from the posterior by default: the draws are a table of the arm
+    assert set(manifest["files"]) == {*FILES, "parameters.parquet", "parameters.csv",
+                                      "fan.csv", "fan.png"}
     assert manifest["rows"]["monthly"] == SIZE * 84
     assert manifest["rows"]["monitors_monthly"] == SIZE * 84 * 3
     assert manifest["rows"]["monitors_annual"] == SIZE * 7 * 3

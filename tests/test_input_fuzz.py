@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from sim.running.compose import compose_config
-from sim.running.config import ConfigError, validate
+from sim.running.config import ConfigError
+from sim.running.validation import validate
 
 
 @functools.cache

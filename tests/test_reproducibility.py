@@ -1,6 +1,7 @@
 """Same seed, same bytes; different seeds differ; serial and parallel agree."""
 
 import pandas as pd
+import pytest
 
 import sim
 from tests.conftest import SHORT, run_cli
@@ -42,22 +43,24 @@ def test_cli_serial_and_parallel_runs_are_identical(tmp_path):
     pd.testing.assert_frame_equal(ours, pd.read_csv(serial / "monthly.csv"), check_dtype=False)
 
 
-def test_one_validation_runs_every_seed_like_validating_each(default_result):
-    """An ensemble validates once and runs ``dataclasses.replace(config, seed=s)``: same
-    results as validating each seed, with the setup prepared once."""
-    import dataclasses
-
+@pytest.mark.parametrize("draws", ["true", "false"])
+def test_one_validation_runs_every_seed_like_validating_each(draws):
+    """An ensemble checks its config once and runs ``for_seed(config, s)`` (with that seed's
+    posterior draw, when parameters are drawn): the same config and results as validating
+    each seed, with the setup prepared once."""
     from sim.model.setup import model_setup
     from sim.running.compose import compose_config
-    from sim.running.config import validate
+    from sim.running.config import check_config
     from sim.running.runner import run
+    from sim.running.validation import for_seed, validate
 
-    config = validate(compose_config([]))
-    first = run(dataclasses.replace(config, seed=0))
-    pd.testing.assert_frame_equal(first.monthly, default_result.monthly)
-    pd.testing.assert_frame_equal(first.state, default_result.state)
-    again = run(dataclasses.replace(config, seed=1))
-    pd.testing.assert_frame_equal(again.monthly, sim.simulate(seed=1).monthly)
+    overrides = [*SHORT, f"parameters.draw_from_posterior={draws}"]
+    config = check_config(compose_config(overrides))
+    for seed in (0, 1):
+        alone = validate(compose_config([*overrides, f"seed={seed}"]))
+        assert for_seed(config, seed) == alone
+        pd.testing.assert_frame_equal(run(for_seed(config, seed)).monthly, run(alone).monthly)
+    assert (for_seed(config, 0).params == for_seed(config, 1).params) == (draws == "false")
     assert model_setup(config.params, config.calendar) is model_setup(config.params,
                                                                       config.calendar)
 
@@ -65,7 +68,7 @@ def test_one_validation_runs_every_seed_like_validating_each(default_result):
 def test_prepared_setup_follows_a_changed_parameter():
     from sim.model.setup import model_setup
     from sim.running.compose import compose_config
-    from sim.running.config import validate
+    from sim.running.validation import validate
 
     config = validate(compose_config(SHORT))
     before = model_setup(config.params, config.calendar)

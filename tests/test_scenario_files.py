@@ -12,7 +12,8 @@ import pytest
 
 from sim.running import scenarios
 from sim.running.compose import available_scenarios, compose_config
-from sim.running.config import ConfigError, validate
+from sim.running.config import ConfigError
+from sim.running.validation import validate
 from tests.conftest import SHORT, run_cli
 
 GOOD = """\

@@ -8,7 +8,7 @@ import pytest
 import sim
 from sim.data import reported
 from sim.running.compose import available_scenarios, compose_config, scenario_files
-from sim.running.config import validate
+from sim.running.validation import validate
 
 REQUIRED = ("as_happened", "no_closure", "closure_lifted_2026q1", "permanent_closure",
             "mediation_2026", "pressure_2026", "combined")

@@ -134,7 +134,7 @@ def test_study_and_slurm_presets_compose():
     assert cfg.hydra.launcher.cpus_per_task == 8
     assert cfg.hydra.sweeper.params.scenario == "glob(*)"  # every file in scenarios/
     assert cfg.hydra.sweep.dir == "outputs/study"
-    assert cfg.ensemble.size == 30
+    assert cfg.ensemble.size == 100
     assert cfg.hydra.callbacks.sweep_report.baseline == ["scenario=as_happened"]
 
 

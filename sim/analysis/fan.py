@@ -148,10 +148,11 @@ def _reported_points(ax, years: pd.Series) -> None:
                        edgecolors="tab:red", zorder=3, label=f"CRSS national, {kind} (per year)")
 
 
-BAND_CAPTION = ("Bands are quantiles over seeds: the model's simulation noise, plus parameter "
-                "uncertainty only where runs drew their parameters from the calibration "
-                "(parameters.draw_from_posterior=true).\nReporting (observation) uncertainty is "
-                "not included: read the bands as narrower than what is known.")
+BAND_CAPTION = ("Bands are quantiles over seeds, each run drawing its parameters from the "
+                "calibration's posterior (the default): parameter and simulation uncertainty\n"
+                "(with parameters.draw_from_posterior=false: simulation noise only). They are of "
+                "the simulated events: a monitor's reporting (observation) uncertainty is not "
+                "included.")
 """The caption under every figure with bands, so that no band is read as all we know."""
 
 

@@ -44,6 +44,7 @@ from sim.analysis.tables import (
     one_row_per_seed,
 )
 from sim.running.outputs import atomic_write, write_frame
+from sim.running.posterior import without_draw
 from sim.running.seed_chunks import first_difference
 from sim.running.sweep import (
     REPORT_DIR,
@@ -175,7 +176,8 @@ NOT_IDENTITY = ("seed", "output", "ensemble", "hydra")
 
 
 def _identity(config: dict) -> dict:
-    return {k: v for k, v in config.items() if k not in NOT_IDENTITY}
+    """What runs of one arm must share: the config without the seed and its posterior draw."""
+    return {k: v for k, v in without_draw(config).items() if k not in NOT_IDENTITY}
 
 
 def refuse_unswept_differences(sweep_dir: Path, runs: list[Run], parameters: list[str],

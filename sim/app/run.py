@@ -50,10 +50,11 @@ from sim.running.compose import (
     compose_config,
     register,
 )
-from sim.running.config import ConfigError, RunConfig, validate
+from sim.running.config import ConfigError, RunConfig
 from sim.running.integrity import damage
 from sim.running.scenarios import scenarios_dir_in
 from sim.running.sweep import FAILED, FINISHED, record_failure, sweep_values
+from sim.running.validation import validate
 
 log = logging.getLogger("sim")
 EXIT_CONFIG_ERROR = 2

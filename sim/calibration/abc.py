@@ -1,7 +1,7 @@
 """A posterior of the free parameters by approximate Bayesian computation (ABC-SMC, pyabc).
 
 Each particle is one parameter set and **one** simulated history, seen through the
-observation model as CRSS would report it (:func:`sim.calibration.evaluate.run_monthly`): the
+observation model as CRSS would report it (:func:`sim.calibration.evaluate.monitor_view`): the
 reported figures are compared with one history, as they are one history, not with an ensemble
 median. The distance is the square root of the calibration loss
 (:func:`sim.calibration.targets.loss`: squared errors in units of each target's tolerance,
@@ -25,6 +25,8 @@ no network to train or check. Its cost is simulations: a generation of 1,000 par
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import math
 import zlib
@@ -36,9 +38,12 @@ import pandas as pd
 
 from sim.analysis.summary import ensemble_attack_changes, run_summary
 from sim.analysis.weighted import weighted_quantile
-from sim.calibration.evaluate import run_monthly, with_parameters
+from sim.calibration.evaluate import monitor_view
 from sim.calibration.search import FreeParameter
 from sim.calibration.targets import Target, loss, peak_shortfall
+from sim.running.config import RunConfig, check_config
+from sim.running.reparameterise import with_values
+from sim.running.runner import run
 
 log = logging.getLogger("sim.calibrate")
 
@@ -73,19 +78,44 @@ def prior_distribution(parameters: list[FreeParameter]):
     return pyabc.Distribution(**rvs)
 
 
+_VALIDATED_BASES: dict[int, RunConfig] = {}
+"""Each worker's validated base configs, by fingerprint (a calibration has one)."""
+
+
+def validated_base(base: dict, fingerprint: int) -> RunConfig:
+    """``base`` checked once per process, nothing drawn (the particles set the free
+    parameters)."""
+    if fingerprint not in _VALIDATED_BASES:
+        _VALIDATED_BASES.clear()
+        _VALIDATED_BASES[fingerprint] = check_config(base)
+    return _VALIDATED_BASES[fingerprint]
+
+
 @dataclass
 class HistoryModel:
     """pyabc's model: a particle's parameters -> the targets' statistics of one history.
 
-    Picklable (plain data), so it runs in any worker process or on a cluster."""
+    Picklable (plain data), so it runs in any worker process or on a cluster. The base config
+    is validated once per worker; a particle only sets and checks its own values
+    (:func:`sim.running.reparameterise.with_values`)."""
 
     base: dict
     parameters: list[FreeParameter]
     targets: list[Target]
+    fingerprint: int = dataclasses.field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        text = json.dumps(self.base, sort_keys=True, default=str)
+        self.fingerprint = zlib.crc32(text.encode())
 
     def __call__(self, particle) -> dict[str, float]:
         values = {p.path: p.cast(particle[p.path]) for p in self.parameters}
-        monthly = run_monthly(with_parameters(self.base, values), particle_seed(values))
+        base = validated_base(self.base, self.fingerprint)
+        seed = particle_seed(values)
+        config = with_values(dataclasses.replace(base, seed=seed,
+                                                 resolved={**base.resolved, "seed": seed}),
+                             values)
+        monthly = monitor_view(run(config).monitors_monthly)
         return history_statistics(monthly, self.targets)
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from sim.running import pool
-from sim.running.config import validate
 from sim.running.runner import run
+from sim.running.validation import validate
 
 
 def set_path(config: dict, path: str, value) -> None:

@@ -36,7 +36,7 @@ log = logging.getLogger("sim.calibrate")
 QUICK = {"trials": 6, "seeds_per_trial": 2, "top_k": 2, "reeval_seeds": 2, "report_seeds": 4,
          "refine": None, "ppc_seeds": 8}
 QUICK_ABC = {"population": 12, "max_generations": 2, "max_simulations": 200, "max_minutes": 2,
-             "min_acceptance": 0.01}
+             "min_acceptance": 0.01, "point_candidates": 2, "point_seeds": 2}
 POSTERIOR_FILE = "calibration/posterior.csv"
 CALIBRATED_FILE = "model/calibrated.yaml"
 SAMPLERS = ("abc_smc", "tpe")
@@ -131,11 +131,11 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
              sampler)
     extra: dict = {}
     with Evaluator(int(method["n_jobs"])) as evaluator:
+        start = committed_values(parameters) if method.get("warm_start") else None
         if sampler == "abc_smc":
-            fitted = fit_posterior(base, parameters, targets, method, folder, evaluator)
+            fitted = fit_posterior(base, parameters, targets, method, folder, evaluator, start)
             best, posterior, extra = rounded(fitted["best"]), fitted["table"], fitted["summary"]
         else:
-            start = committed_values(parameters) if method.get("warm_start") else None
             result = search(base, parameters, targets, method, evaluator, start=start)
             best = rounded(result.best)
             if method.get("refine"):

@@ -35,9 +35,9 @@ from sim.forecasting import filtering, naive
 from sim.forecasting.observables import monthly_path, observable_figures, simulated_values
 from sim.forecasting.scoring import LEVELS, score, weighted_quantile
 from sim.running.compose import compose_config
-from sim.running.config import validate
 from sim.running.posterior import parameter_columns
 from sim.running.runner import run
+from sim.running.validation import validate
 
 log = logging.getLogger("sim.forecast")
 QUICK_DRAWS, QUICK_HISTORIES = 3, 2

@@ -18,7 +18,7 @@ folder holds, besides ``seeds/`` (:mod:`sim.running.seed_chunks`) and Hydra's ``
 ``levers.parquet``, .csv            ``seed``, lever, kind, event, date
 ``crossings.parquet``, .csv         ``seed``, ``month``, crossing, cells in, cells out [cells per
                                     month]
-``parameters.parquet``, .csv        with ``parameters.draw_from_posterior=true``: ``seed``, the
+``parameters.parquet``, .csv        when parameters are drawn (the default): ``seed``, the
                                     posterior ``row`` drawn and the parameter values
 ``fan.csv``, ``fan.png``            national monthly fatalities over seeds (written by the app)
 ``manifest.json``                   written last: the config, every seed, versions, files

@@ -57,10 +57,10 @@ class OutputConfig:
 class ParameterSource:
     """Where a run's free parameters come from."""
 
-    draw_from_posterior: bool = False
-    """True: each run draws them from the calibration's posterior sample with its own seed
-    (see ``sim.running.posterior``), so an ensemble carries parameter uncertainty; false: the
-    point estimate in conf/model/calibrated.yaml."""
+    draw_from_posterior: bool = True
+    """True (default): each run draws them from the calibration's posterior sample with its
+    own seed (see ``sim.running.posterior``), so an ensemble carries parameter uncertainty;
+    false: the point estimate in conf/model/calibrated.yaml."""
     posterior_file: str = ""
     """Posterior file to draw from; empty = the committed conf/calibration/posterior.csv."""
     keep: list[str] = field(default_factory=list)
@@ -117,6 +117,8 @@ class RunConfig:
     """The resolved config as plain data, for the manifest."""
     ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
     """How many seeds the job runs from ``seed`` on, and on how many workers."""
+    parameters: ParameterSource = field(default_factory=ParameterSource)
+    """Where the free parameters come from (the point estimate or a posterior draw)."""
 
 
 MAX_HOMECOMING = 10.0
@@ -328,21 +330,11 @@ def _schema_keys(path: str, schema: Any = None) -> list[str]:
     return list(node.keys()) if isinstance(node, DictConfig) else []
 
 
-def _with_posterior_draw(plain: dict, typed: SimConfig) -> tuple[dict, SimConfig]:
-    """Set the free parameters to the posterior row drawn for this seed, but for those set
-    explicitly (:func:`sim.running.posterior.drawn_config`)."""
-    from sim.running import posterior
+def check_config(cfg: DictConfig | dict) -> RunConfig:
+    """Check a composed config completely; raise :class:`ConfigError` on the first problem.
 
-    source = typed.parameters
-    plain = posterior.drawn_config(plain, typed.seed, source.posterior_file, source.keep)
-    schema_input = {**plain, "parameters": {k: v for k, v in plain["parameters"].items()
-                                            if k != "drawn"}}
-    typed = OmegaConf.to_object(OmegaConf.merge(structured_schema(SimConfig), schema_input))
-    return plain, typed
-
-
-def validate(cfg: DictConfig | dict) -> RunConfig:
-    """Check a composed config completely; raise :class:`ConfigError` on the first problem."""
+    The free parameters are the configured ones: a posterior draw, when the config asks for
+    one, is applied on top by :func:`sim.running.validation.validate` (what callers use)."""
     plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     plain = {k: v for k, v in plain.items() if k != "hydra"}
     lever_nodes = plain.get("levers") or {}
@@ -364,9 +356,6 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
     if not isinstance(keep, list) or not all(isinstance(path, str) for path in keep):
         raise ConfigError("parameters.keep", keep, "a list of config paths (text)")
     check_ensemble(typed.ensemble)
-    if typed.parameters.draw_from_posterior:
-        plain, typed = _with_posterior_draw(plain, typed)
-        lever_nodes = plain.get("levers") or {}
     try:
         calendar = SimCalendar.from_strings(typed.window.start, typed.window.end)
     except ValueError:
@@ -382,4 +371,5 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
     return RunConfig(
         seed=typed.seed, calendar=calendar, params=typed.model, levers=levers,
         scenario=typed.scenario, output=typed.output, resolved=plain, ensemble=typed.ensemble,
+        parameters=typed.parameters,
     )

@@ -2,9 +2,9 @@
 saved as they finish and resumed after an interruption.
 
 The config is validated once. Each seed then runs as
-``sim.running.runner.run(dataclasses.replace(run_config, seed=s))``, except with
-``parameters.draw_from_posterior=true``, where every seed draws its own parameters: the plain
-config is validated again with that seed. Seeds go to worker processes in chunks of
+``sim.running.runner.run(for_seed(run_config, s))``: the same config with seed ``s`` and, with
+``parameters.draw_from_posterior=true``, the parameters that seed draws
+(:func:`sim.running.validation.for_seed`). Seeds go to worker processes in chunks of
 consecutive seeds, sized from the time per seed measured so far to take about
 :data:`CHUNK_SECONDS` each; a worker saves its chunk itself (:class:`~sim.running.seed_chunks.
 SeedStore`) and sends back only a receipt, so nothing per seed crosses between processes but
@@ -19,7 +19,6 @@ arm and a smaller one reuses its seeds.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -37,11 +36,12 @@ from typing import TYPE_CHECKING
 from omegaconf import OmegaConf
 
 from sim.running import pool
-from sim.running.config import RunConfig, SimConfig, validate
+from sim.running.config import RunConfig, SimConfig, check_config
 from sim.running.progress import format_progress
 from sim.running.seed_chunks import SeedStore
 from sim.running.seed_tables import seed_tables
 from sim.running.sweep import FINISHED
+from sim.running.validation import for_seed, validate
 
 if TYPE_CHECKING:
     from sim.running.runner import SimulationResult
@@ -107,8 +107,8 @@ def seed_range(run_config: RunConfig) -> range:
 @dataclass
 class _Worker:
     run_config: RunConfig
-    draw_config: dict | None
-    """The plain config, when every seed draws its parameters (validated again per seed)."""
+    """The checked config with nothing drawn: each seed draws its own parameters from it when
+    the config asks for draws (:func:`sim.running.validation.for_seed`)."""
     store: SeedStore
 
 
@@ -131,10 +131,10 @@ class ChunkReceipt:
         return self.last - self.first + 1
 
 
-def initialize_worker(run_config: RunConfig, draw_config: dict | None, arm: str) -> None:
+def initialize_worker(run_config: RunConfig, arm: str) -> None:
     """Keep the ensemble's context in this process (sent once per worker, not per chunk)."""
     global _worker
-    _worker = _Worker(run_config, draw_config, SeedStore(Path(arm)))
+    _worker = _Worker(run_config, SeedStore(Path(arm)))
 
 
 def run_seed(seed: int) -> SimulationResult:
@@ -146,9 +146,7 @@ def run_seed(seed: int) -> SimulationResult:
     from sim.running import runner
 
     assert _worker is not None, "initialize_worker was not called in this process"
-    if _worker.draw_config is not None:
-        return runner.run(validate({**_worker.draw_config, "seed": seed}))
-    return runner.run(dataclasses.replace(_worker.run_config, seed=seed))
+    return runner.run(for_seed(_worker.run_config, seed))
 
 
 def run_chunk(first: int, last: int) -> ChunkReceipt:
@@ -308,7 +306,8 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
     """
     run_config = run_config or validate(config)
     seeds = seed_range(run_config)
-    draws = bool((run_config.resolved.get("parameters") or {}).get("draw_from_posterior"))
+    draws = run_config.parameters.draw_from_posterior
+    base = check_config(config) if draws else run_config  # seeds draw from the undrawn config
     store = SeedStore(folder)
     with store.locked():
         ident = identity(config)
@@ -337,7 +336,7 @@ def run_ensemble(config: dict, folder: Path, run_config: RunConfig | None = None
                 planner.record(receipt)
                 progress.add(receipt.n_seeds)
 
-            payload = (run_config, dict(config) if draws else None, str(folder))
+            payload = (base, str(folder))
             try:
                 if workers == 1:
                     _run_in_process(planner, payload, on_saved)

@@ -1,9 +1,9 @@
 """Drawing a run's parameters from the calibration's posterior sample.
 
-With ``parameters.draw_from_posterior=true`` each run picks one row of the posterior file
-(``conf/calibration/posterior.csv`` by default) with probability equal to its weight, using
-the run's own ``parameters`` random stream, so an ensemble over seeds carries parameter
-uncertainty as well as stochastic noise, and the same seed always draws the same row.
+With ``parameters.draw_from_posterior=true`` (the default) each run picks one row of the
+posterior file (``conf/calibration/posterior.csv`` by default) with probability equal to its
+weight, using the run's own ``parameters`` random stream, so an ensemble over seeds carries
+parameter uncertainty as well as stochastic noise, and the same seed always draws the same row.
 
 An explicit value wins over a draw: a path listed in ``parameters.keep`` (``sim`` lists every
 model or lever key its command line or sweep sets) or whose configured value differs from the
@@ -12,6 +12,7 @@ point estimate (``conf/model/calibrated.yaml``; so a scenario file's own value) 
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable
 from importlib import resources
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from omegaconf import OmegaConf
 
 from sim.model.rng import RandomStreams
 from sim.running.errors import ConfigError
@@ -103,30 +103,56 @@ def keep_explicit(config: dict, overrides: Iterable[str]) -> dict:
     return config
 
 
-def drawn_config(plain: dict, seed: int, posterior_file: str, keep: Iterable[str]) -> dict:
-    """``plain`` with the free parameters of the row ``seed`` draws, but for those set
-    explicitly; ``parameters.drawn`` records the row and the values used."""
+def _select(plain: dict, path: str):
+    """The value at dotted ``path`` of nested plain dicts; None where a key is missing."""
+    node = plain
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def drawn_values(resolved: dict, seed: int, posterior_file: str,
+                 keep: Iterable[str]) -> tuple[int, dict[str, object]]:
+    """The posterior row ``seed`` draws and the values of it a run uses: every free parameter
+    but those set explicitly (listed in ``keep``, or configured away from the point estimate)
+    and those of a lever the scenario removed."""
     try:
         table = load(posterior_file)
     except (OSError, ValueError) as exc:
         raise ConfigError("parameters.posterior_file", posterior_file,
                           f"a readable posterior file ({exc})") from None
     row, values = draw(table, seed)
-    merged = OmegaConf.create(plain)
     point, keep = point_estimate(), set(keep)
     used = {}
     for path, value in values.items():
-        current = OmegaConf.select(merged, path, default=None)
+        current = _select(resolved, path)
         if current is None:
             lever = ".".join(path.split(".")[:2])
-            if path.startswith("levers.") and OmegaConf.select(merged, lever) is None:
+            if path.startswith("levers.") and _select(resolved, lever) is None:
                 continue  # the scenario removed this lever: nothing to set
             raise ConfigError(f"parameters.posterior_file:{path}", value,
                               "parameter paths that exist in the config")
         if path in keep or (path in point and current != point[path]):
             continue  # set explicitly: an explicit value wins over a draw
-        OmegaConf.update(merged, path, value, merge=False)
         used[path] = value
-    plain = OmegaConf.to_container(merged)
-    plain["parameters"]["drawn"] = {"row": row, **used}
+    return row, used
+
+
+def without_draw(resolved: dict) -> dict:
+    """A run's resolved config without what its posterior draw set (the drawn values and the
+    ``parameters.drawn`` record): what runs of one arm share whatever their seeds drew."""
+    drawn = (resolved.get("parameters") or {}).get("drawn")
+    if not isinstance(drawn, dict):
+        return resolved
+    plain = copy.deepcopy(resolved)
+    plain["parameters"].pop("drawn", None)
+    for path in drawn:
+        *parents, leaf = path.split(".")
+        node = plain
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
     return plain

@@ -13,7 +13,8 @@ from sim.model.levers import build_levers
 from sim.model.model import STATE_COLUMNS, ConflictModel
 from sim.model.observation import observe, observed_annual
 from sim.model.space import CROSSING_KEYS
-from sim.running.config import RunConfig, validate
+from sim.running.config import RunConfig
+from sim.running.validation import validate
 
 
 @dataclass

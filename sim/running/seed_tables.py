@@ -28,7 +28,7 @@ TABLES = {"monthly": "monthly", "state": "state", "levers": "lever_events",
           "monitors_annual": "monitors_annual"}
 """Table name in an arm folder -> attribute of :class:`~sim.running.runner.SimulationResult`."""
 PARAMETERS = "parameters"
-"""The table of per-seed parameter draws (``parameters.draw_from_posterior=true`` only):
+"""The table of per-seed parameter draws (when parameters are drawn, the default):
 seed, the posterior ``row`` drawn, one column per parameter path."""
 
 

@@ -18,7 +18,7 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# The default study: every scenario in scenarios/ as a 30-seed ensemble on all cores
+# The default study: every scenario in scenarios/ as a 100-seed ensemble on all cores
 # (conf/sweep/study.yaml), report in outputs/study/report/. Running it again skips the arms
 # already finished and completes interrupted ones.
 run: $(STAMP)

@@ -19,7 +19,7 @@ default run
     ``run(validate(cfg))`` with ``cfg = compose_config([])`` (scenario ``as_happened``, seed 0,
     the default window), the whole default window for one seed; composing with Hydra is timed
     apart (``compose_s``). Target: at most 1.5 Epstein steps. ``ensemble_path_s`` is the same
-    run as an ensemble makes it: validated once, then ``run(replace(cfg, seed=s))``.
+    run as an ensemble makes it: checked once, then ``run(for_seed(cfg, s))`` (each seed's draw).
 ten times the militants
     the default run with every group's ``fighters_start`` and ``recruitment_ceiling`` x 10.
     Target: at most 5 x the default run.
@@ -36,7 +36,7 @@ ensembles
     takes at most 6,000 default-run times, start-up included.
 default study
     ``sim -m +sweep=study hydra.sweep.dir=<tmp>`` (what ``make run`` runs: every scenario x
-    30 seeds, with its report), from start to end, and where its fixed costs go, read from the
+    100 seeds, with its report), from start to end, and where its fixed costs go, read from the
     arms' manifests: simulating the seeds (worker pool included), writing each arm's tables
     and fan chart, the report (timed again on the finished folder), and the rest (interpreter
     start, imports, Hydra's composition and job set-up for every arm).

@@ -63,3 +63,18 @@ def test_a_value_out_of_range_is_refused_as_full_validation_refuses_it(base, pat
 def test_an_unknown_or_unsettable_path_is_refused(base, path):
     with pytest.raises(KeyError):
         with_values(validate(base), {path: 1})
+
+
+def test_a_drawn_config_is_not_drawn_from_again(base):
+    """Its drawn values differ from the point estimate and would count as explicit: every seed
+    would keep the first seed's draw."""
+    from sim.running.config import check_config
+    from sim.running.validation import for_seed, validate, with_draw
+
+    drawing = {**base, "parameters": {"draw_from_posterior": True}}
+    drawn = validate(drawing)
+    with pytest.raises(ValueError, match="undrawn"):
+        with_draw(drawn, 1)
+    undrawn = check_config(drawing)
+    assert for_seed(undrawn, 1).resolved["parameters"]["drawn"]["row"] == \
+        validate({**drawing, "seed": 1}).resolved["parameters"]["drawn"]["row"]

@@ -220,8 +220,9 @@ def _preflight_overrides(args: list[str]) -> list[list[str]]:
 
 MIN_FREE_BYTES = 64 << 20
 """Free space a run or sweep needs to start [bytes]: 64 MiB, about nine times what an arm of
-30 seeds writes (7 MiB). A floor, not a guarantee: a disk that fills up later fails the job in
-one line, and its manifest, written last, is never written."""
+30 seeds writes (7 MiB; an arm of the default study's 100 seeds, 23 MiB). A floor, not a
+guarantee: a disk that fills up later fails the job in one line, and its manifest, written
+last, is never written."""
 
 
 def output_folder_problem(args: list[str]) -> ConfigError | None:

@@ -5,9 +5,9 @@
     sim-calibrate quick=true                         # smoke run; never writes conf/
 
 Writes into its run folder (outputs/calibration/<time>/): posterior.csv, calibrated.yaml,
-report.csv, report.md, report.png, manifest.json; with ``method.sampler=tpe`` (default) also
-trials.csv and candidates.csv; with ``abc_smc`` generations.csv, marginals.csv,
-correlations.csv, coverage.csv and pyabc's abc.db. With ``write_conf=true`` (default, not in
+report.csv, report.md, report.png, manifest.json; with ``method.sampler=abc_smc`` (default)
+also generations.csv, marginals.csv, correlations.csv, coverage.csv and pyabc's abc.db; with
+``tpe`` trials.csv and candidates.csv. With ``write_conf=true`` (default, not in
 quick mode) it also writes the point estimate to conf/model/calibrated.yaml and the posterior
 sample to conf/calibration/posterior.csv, which every later run uses.
 """

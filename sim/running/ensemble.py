@@ -1,7 +1,7 @@
 """An ensemble: seeds ``seed, seed+1, ..., seed+size-1`` of one config, on all usable cores,
 saved as they finish and resumed after an interruption.
 
-The config is validated once. Each seed then runs as
+The config is checked once per arm. Each seed then runs as
 ``sim.running.runner.run(for_seed(run_config, s))``: the same config with seed ``s`` and, with
 ``parameters.draw_from_posterior=true``, the parameters that seed draws
 (:func:`sim.running.validation.for_seed`). Seeds go to worker processes in chunks of

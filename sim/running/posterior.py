@@ -149,6 +149,8 @@ def without_draw(resolved: dict) -> dict:
     plain = copy.deepcopy(resolved)
     plain["parameters"].pop("drawn", None)
     for path in drawn:
+        if path == "row":
+            continue  # the record of which row was drawn, not a config path
         *parents, leaf = path.split(".")
         node = plain
         for key in parents:

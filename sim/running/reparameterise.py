@@ -1,7 +1,7 @@
 """A validated config with some parameters changed, without validating the whole config again.
 
 A calibration runs one config thousands of times with a handful of parameters changed. Full
-validation (:func:`sim.running.config.validate`) spends most of its time in OmegaConf's
+validation (:func:`sim.running.config.check_config`) spends most of its time in OmegaConf's
 schema merge (about 50 ms, more than a run of the model itself); this module validates the base
 once and, per parameter set, copies the typed parameters, sets the changed values and checks
 them again with the same range checks (:func:`sim.running.config.check_params`, and

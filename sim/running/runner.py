@@ -51,9 +51,10 @@ class SimulationResult:
 def run(config: RunConfig) -> SimulationResult:
     """Build the model for a validated config, simulate the whole window, collect results.
 
-    What depends only on the parameters and calendar is prepared once and reused by every
-    seed (:func:`sim.model.setup.model_setup`), so an ensemble that validates its config once
-    and runs ``dataclasses.replace(config, seed=s)`` for each seed pays for it once.
+    What depends only on the parameters and calendar is prepared once per parameter set and
+    reused (:func:`sim.model.setup.model_setup`): an ensemble of the point estimate pays for it
+    once; an ensemble whose seeds draw their parameters (:func:`sim.running.validation.
+    for_seed`) pays for it per draw.
     """
     calendar = config.calendar
     levers = build_levers(config.levers, calendar, config.seed, tuple(config.params.groups))

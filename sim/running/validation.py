@@ -21,6 +21,9 @@ from sim.running.reparameterise import with_values
 def with_draw(base: RunConfig, seed: int) -> RunConfig:
     """``base`` (checked, nothing drawn) for ``seed``, with the parameters that seed draws;
     ``resolved["parameters"]["drawn"]`` records the row and the values used."""
+    if "drawn" in (base.resolved.get("parameters") or {}):
+        raise ValueError("with_draw needs the undrawn config (check_config), not a drawn one: "
+                         "its drawn values would count as explicit and be kept")
     source = base.parameters
     row, used = posterior.drawn_values(base.resolved, seed, source.posterior_file, source.keep)
     config = with_values(dataclasses.replace(base, seed=seed), used)

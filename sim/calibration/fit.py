@@ -25,10 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.abc import DISTANCES
 from sim.calibration.evaluate import Evaluator, with_parameters
-from sim.calibration.posterior_fit import fit_posterior
+from sim.calibration.posterior_fit import ensemble_loss, fit_posterior
 from sim.calibration.report import markdown_table, report_figure, target_table
 from sim.calibration.search import free_parameters, rounded, search
-from sim.calibration.targets import ensemble_statistics, load_targets, loss
+from sim.calibration.targets import load_targets
 from sim.running.compose import CONFIG_MODULE, compose_config
 from sim.running.outputs import atomic_write, git_commit, package_versions, write_csv, write_json
 
@@ -98,8 +98,7 @@ def refine(base: dict, best: dict[str, float], targets, spec: dict,
                            for values in itertools.product(*spec["grid"].values())]
     scored = []
     for candidate in candidates:
-        monthly = evaluator.monthly(with_parameters(base, candidate), seeds)
-        scored.append((loss(ensemble_statistics(monthly, targets), targets), candidate))
+        scored.append((ensemble_loss(base, candidate, targets, seeds, evaluator), candidate))
         log.info("refine %s: loss %.3f", {p: candidate[p] for p in paths}, scored[-1][0])
     return min(scored, key=lambda pair: pair[0])[1]
 

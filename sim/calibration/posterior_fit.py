@@ -51,13 +51,18 @@ def closest_particles(sample: pd.DataFrame, parameters: list[FreeParameter],
     return [{p.path: p.cast(row[p.path]) for p in parameters} for _, row in closest.iterrows()]
 
 
+def ensemble_loss(base: dict, candidate: dict[str, float], targets: list[Target],
+                  seeds: list[int], evaluator: Evaluator) -> float:
+    """The calibration loss of ``candidate``'s ensemble over ``seeds`` (its medians, as the
+    calibration report and tests judge it)."""
+    monthly = evaluator.monthly(with_parameters(base, candidate), seeds)
+    return loss(ensemble_statistics(monthly, targets), targets)
+
+
 def point_estimate(base: dict, candidates: list[dict[str, float]], targets: list[Target],
                    seeds: list[int], evaluator: Evaluator) -> tuple[dict[str, float], float]:
     """The candidate whose ensemble over ``seeds`` fits the targets best, and its loss."""
-    scored = []
-    for candidate in candidates:
-        monthly = evaluator.monthly(with_parameters(base, candidate), seeds)
-        scored.append((loss(ensemble_statistics(monthly, targets), targets), candidate))
+    scored = [(ensemble_loss(base, c, targets, seeds, evaluator), c) for c in candidates]
     best_loss, best = min(scored, key=lambda pair: pair[0])
     return best, best_loss
 

@@ -151,10 +151,8 @@ def without_draw(resolved: dict) -> dict:
     for path in drawn:
         if path == "row":
             continue  # the record of which row was drawn, not a config path
-        *parents, leaf = path.split(".")
-        node = plain
-        for key in parents:
-            node = node.get(key) if isinstance(node, dict) else None
+        parent, _, leaf = path.rpartition(".")
+        node = _select(plain, parent)
         if isinstance(node, dict):
             node.pop(leaf, None)
     return plain

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import sim
 from sim.calibration.targets import Target, load_targets, loss
@@ -34,12 +35,18 @@ def test_quick_calibration_writes_its_posterior_and_report_and_leaves_conf_alone
                  "manifest.json"):
         assert (out / name).exists(), name
     report = pd.read_csv(out / "report.csv")
-    assert len(report) == 18 and {"median", "q10", "q90", "passes"} <= set(report.columns)
+    spec = yaml.safe_load((CONF / "calibration" / "default.yaml").read_text())
+    assert len(report) == len(spec["targets"])
+    assert {"median", "q10", "q90", "passes"} <= set(report.columns)
     sample = pd.read_csv(out / "posterior.csv")
     assert len(sample) == 12 and math.isclose(sample["weight"].sum(), 1.0)
     assert {"distance", "levers.border_closure_2025.leakage"} <= set(sample.columns)
+    # the growth coordinates are recorded beside the model parameters they set
+    assert {"coordinates.ttp_growth_after_takeover",
+            "model.groups.ttp.recruitment_sanctuary_per_year"} <= set(sample.columns)
     coverage = pd.read_csv(out / "coverage.csv")
-    assert len(coverage) == 17 and "covers_0.9" in coverage
+    figures = [t for t in spec["targets"].values() if t["kind"] != "peak"]
+    assert len(coverage) == len(figures) and "covers_0.9" in coverage
     assert (out / "calibrated.yaml").read_text().startswith("# @package _global_")
     after = {p: p.read_bytes() for p in CONF.rglob("*") if p.is_file()}
     assert after == before

@@ -5,11 +5,13 @@ sim/data/reported_figures.yaml, at the tolerance written here, twice: with the c
 posterior (each run draws its parameters from conf/calibration/posterior.csv by its seed,
 what every run does by default) and with the point estimate (conf/model/calibrated.yaml,
 ``parameters.draw_from_posterior=false``). If the model misses, the test fails: fix the model
-or recalibrate (sim-calibrate), never the figure or the tolerance. Three figures the posterior
-misses are strict expected failures, with the measured numbers (they turn the suite red the
-day they pass). The posterior predictive check asks more: the same N_SEEDS single histories,
-whose central 90% intervals must cover at least PPC_COVERAGE_FLOOR of the calibration figures.
-A deliberately wrong posterior fails both.
+or recalibrate (sim-calibrate), never the figure or the tolerance. The figures the posterior
+and the point estimate miss are strict expected failures, with the measured numbers (they
+turn the suite red the day they pass): since the calibration also fits CRSS's attack and
+operations counts, the model cannot meet those and the deaths of 2022-2023 at once (the
+README's "What the fit cannot do yet"). The posterior predictive check asks more: the same
+N_SEEDS single histories, whose central 90% intervals must cover at least PPC_COVERAGE_FLOOR
+of the calibration figures. A deliberately wrong posterior fails both.
 
 The closure figures (-9% in November, -17% in December 2025) are read as month-on-month
 changes in national attacks (November against October, December against November); the
@@ -46,6 +48,9 @@ MILITANT_TOLERANCE = 0.15
 SECURITY_TOLERANCE = 0.20
 JOINT_SHARE_FLOOR = 0.90
 CLOSURE_TOLERANCE = 0.08  # percentage points, as a fraction
+WRONG_SEEDS = 40
+"""Runs per ensemble of the deliberately wrong sets: they miss by far more than the noise of
+40 runs, and fewer runs keep the suite inside its time budget."""
 PPC_COVERAGE_FLOOR = 0.80
 """Share of the calibration figures the posterior predictive 90% intervals must cover."""
 
@@ -59,9 +64,9 @@ def base_config(*overrides: str) -> dict:
     return plain
 
 
-def ensemble(config: dict) -> list:
+def ensemble(config: dict, seeds: int = N_SEEDS) -> list:
     with Evaluator(n_jobs=-1) as evaluator:
-        return evaluator.monthly(config, list(range(N_SEEDS)))
+        return evaluator.monthly(config, list(range(seeds)))
 
 
 def median(monthly_by_seed, key: str) -> float:
@@ -141,28 +146,42 @@ CHECK_NAMES = [
 ]
 
 
+CAUSE = ("the model kills about as large a share of militants every year (54%), where CRSS "
+         "counted 32% in 2020, 37% in 2024 and 60% in 2025; fitting the attack counts as well, "
+         "the deaths of 2022-2023 overshoot and 2025's militants fall short")
 POSTERIOR_MISSES = {
-    "fatalities_national_2022": "known gap: the posterior's median is 1,155 against 981 (+18%): "
-    "ABC-SMC's sample spreads the growth between 2021 and 2024 (the sanctuary recruitment "
-    "spans 0.29-0.86 a year, 5-95%), and the growth that reaches 2024 overshoots 2022",
-    "fatalities_national_2023": "known gap: the posterior's median is 1,774 against 1,530 "
-    "(+16%), for the same reason as 2022",
-    "attacks_change_2025_12": "known gap: the posterior's December change is -0.01 against "
-    "-0.17: one month's change in one history cannot pin the closure's leakage (0.10-0.54, "
-    "5-95%), and over that range the closure barely bites",
+    "fatalities_national_2022": f"known gap: median 1,292 against 981 (+32%): {CAUSE}",
+    "fatalities_national_2023": f"known gap: median 1,805 against 1,530 (+18%): {CAUSE}",
+    "fatalities_militant_2025": f"known gap: median 1,696 against 2,060 (-18%): {CAUSE}",
+    "attacks_change_2025_12": "known gap: the December change is +0.02 against -0.17: one "
+    "month's change in one history cannot pin the closure's leakage (0.09-0.51, 5-95%), and "
+    "over that range the closure barely bites",
 }
 """Figures the committed posterior's ensemble misses (measured on 100 seeds, 2026-12-02)."""
+POINT_MISSES = {
+    "fatalities_national_2022": f"known gap: median 1,232 against 981 (+26%): {CAUSE}",
+    "fatalities_national_2023": f"known gap: median 1,824 against 1,530 (+19%): {CAUSE}",
+    "attacks_change_2025_12": "known gap: the December change is +0.03 against -0.17 (the "
+    "point estimate's leakage is 0.27)",
+    "security_peak_2022_12": "known gap: December 2022 falls 1.7% short of the 2020-2022 "
+    "peak of security-force deaths",
+}
+"""Figures the committed point estimate's ensemble misses (measured on 100 seeds)."""
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=POSTERIOR_MISSES[name]))
-    if name in POSTERIOR_MISSES else name for name in CHECK_NAMES])
+def expected(names: list[str], misses: dict[str, str]) -> list:
+    """``names`` as test parameters, the known misses marked as strict expected failures."""
+    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=misses[name]))
+            if name in misses else name for name in names]
+
+
+@pytest.mark.parametrize("name", expected(CHECK_NAMES, POSTERIOR_MISSES))
 def test_the_posterior_reproduces_reported_figure(posterior_checks, name):
     holds, detail = posterior_checks[name]
     assert holds, f"{name}: {detail}"
 
 
-@pytest.mark.parametrize("name", CHECK_NAMES)
+@pytest.mark.parametrize("name", expected(CHECK_NAMES, POINT_MISSES))
 def test_the_point_estimate_reproduces_reported_figure(point_checks, name):
     holds, detail = point_checks[name]
     assert holds, f"{name}: {detail}"
@@ -176,7 +195,7 @@ def test_a_wrong_parameter_set_fails_the_same_checks():
         "levers.border_closure_2025.leakage": 1.0,
         "levers.ceasefire_2022.compliance.ttp": 0.0,
     })
-    checks = section2_checks(ensemble(wrong))
+    checks = section2_checks(ensemble(wrong, WRONG_SEEDS))
     failed = {name for name, (holds, _) in checks.items() if not holds}
     assert {"fatalities_national_2024", "fatalities_national_2025",
             "attacks_change_2025_12"} <= failed, checks
@@ -200,7 +219,7 @@ def test_a_wrong_posterior_fails_the_checks_and_the_coverage(tmp_path):
     path = tmp_path / "wrong.csv"
     wrong.to_csv(path, index=False)
     runs = ensemble(base_config("parameters.draw_from_posterior=true",
-                                f"parameters.posterior_file={path}"))
+                                f"parameters.posterior_file={path}"), WRONG_SEEDS)
     checks = section2_checks(runs)
     failed = {name for name, (holds, _) in checks.items() if not holds}
     assert {"fatalities_national_2024", "fatalities_national_2025"} <= failed, checks

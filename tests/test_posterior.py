@@ -94,7 +94,7 @@ def test_the_scaled_distance_counts_a_noisy_target_by_its_spread():
 
 def test_the_prior_is_uniform_or_log_uniform_on_each_range():
     np.random.seed(20261202)  # noqa: NPY002 (pyabc's priors draw from numpy's global generator)
-    prior = prior_distribution(PARAMETERS)
+    prior = prior_distribution(PARAMETERS, base_config())
     draws = [prior.rvs() for _ in range(2000)]
     for p in PARAMETERS:
         values = np.array([d[p.path] for d in draws])

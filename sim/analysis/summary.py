@@ -29,7 +29,7 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         kp_balochistan_share_2025: their joint share of national fatalities in 2025;
         fatalities_militant_YYYY, fatalities_security_YYYY, fatalities_civilian_YYYY: by who
             was killed;
-        operations_2025: security operations in 2025;
+        operations_YYYY: security operations in year YYYY;
         attacks_change_2025_11, attacks_change_2025_12: month-on-month change of national
             attacks (November against October, December against November), the comparison
             sim reads the CRSS figures as;
@@ -43,6 +43,7 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
     for y, total in national_year["fatalities_total"].items():
         out[f"fatalities_national_{y}"] = float(total)
         out[f"attacks_national_{y}"] = float(national_year.loc[y, "attacks"])
+        out[f"operations_{y}"] = float(national_year.loc[y, "operations"])
     for y in national_year.index:
         out[f"fatalities_kp_{y}"] = float(by_year_region.get((y, KP), 0))
         out[f"fatalities_balochistan_{y}"] = float(by_year_region.get((y, BALOCHISTAN), 0))
@@ -55,7 +56,6 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
             (out["fatalities_kp_2025"] + out["fatalities_balochistan_2025"]) / total
             if total else float("nan")
         )
-        out["operations_2025"] = float(row["operations"])
     nat = national_monthly(monthly)
     if all(m in nat.index for m in CLOSURE_MONTHS):
         oct_, nov, dec = (float(nat.loc[m, "attacks"]) for m in CLOSURE_MONTHS)

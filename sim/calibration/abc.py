@@ -38,6 +38,7 @@ import pandas as pd
 
 from sim.analysis.summary import ensemble_attack_changes, run_summary
 from sim.analysis.weighted import weighted_quantile
+from sim.calibration import coordinates
 from sim.calibration.evaluate import monitor_view
 from sim.calibration.search import FreeParameter
 from sim.calibration.targets import Target, loss, peak_shortfall
@@ -65,8 +66,11 @@ def particle_seed(values: dict[str, float]) -> int:
     return zlib.crc32(text.encode())
 
 
-def prior_distribution(parameters: list[FreeParameter]):
-    """pyabc's prior: uniform on [low, high], log-uniform where ``log`` is set."""
+def prior_distribution(parameters: list[FreeParameter], base: dict | None = None):
+    """pyabc's prior: uniform on [low, high], log-uniform where ``log`` is set; with
+    calibration coordinates among the parameters, cut to their feasible set (``base``, the
+    plain config, gives the fixed values they need:
+    :class:`sim.calibration.abc_prior.FeasiblePrior`)."""
     import pyabc
 
     rvs = {}
@@ -75,6 +79,13 @@ def prior_distribution(parameters: list[FreeParameter]):
             rvs[p.path] = pyabc.RV("loguniform", p.low, p.high)
         else:
             rvs[p.path] = pyabc.RV("uniform", p.low, p.high - p.low)
+    if coordinates.uses_coordinates(rvs):
+        from sim.calibration.abc_prior import FeasiblePrior
+
+        if base is None:
+            raise ValueError("calibration coordinates need the base config for their prior "
+                             "(the fixed tolerances they are defined with)")
+        return FeasiblePrior(base, **rvs)
     return pyabc.Distribution(**rvs)
 
 
@@ -114,7 +125,7 @@ class HistoryModel:
         seed = particle_seed(values)
         config = with_values(dataclasses.replace(base, seed=seed,
                                                  resolved={**base.resolved, "seed": seed}),
-                             values)
+                             coordinates.to_model(values, self.base))
         monthly = monitor_view(run(config).monitors_monthly)
         return history_statistics(monthly, self.targets)
 
@@ -191,7 +202,7 @@ def run_abc(base: dict, parameters: list[FreeParameter], targets: list[Target], 
 
     np.random.seed(int(method["sampler_seed"]) % 2**32)  # noqa: NPY002 (pyabc draws from it)
     abc = pyabc.ABCSMC(
-        HistoryModel(base, parameters, targets), prior_distribution(parameters),
+        HistoryModel(base, parameters, targets), prior_distribution(parameters, base),
         distance_for(method.get("distance", "loss"), targets),
         population_size=int(method["population"]), sampler=sampler,
         eps=pyabc.MedianEpsilon())

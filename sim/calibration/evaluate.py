@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from sim.calibration import coordinates
 from sim.running import pool
 from sim.running.runner import run
 from sim.running.validation import validate
@@ -26,9 +27,10 @@ def set_path(config: dict, path: str, value) -> None:
 
 
 def with_parameters(base: dict, parameters: dict[str, float]) -> dict:
-    """A copy of the plain config ``base`` with ``parameters`` set."""
+    """A copy of the plain config ``base`` with ``parameters`` set (calibration coordinates
+    set the model parameters they stand for: :mod:`sim.calibration.coordinates`)."""
     config = copy.deepcopy(base)
-    for path, value in parameters.items():
+    for path, value in coordinates.to_model(parameters, base).items():
         set_path(config, path, value)
     return config
 

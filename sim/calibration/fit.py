@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
+from sim.calibration import coordinates
 from sim.calibration.abc import DISTANCES
 from sim.calibration.evaluate import Evaluator, with_parameters
 from sim.calibration.posterior_fit import ensemble_loss, fit_posterior
@@ -63,16 +64,19 @@ def calibrated_yaml(values: dict[str, float], header: str) -> str:
     return f"# @package _global_\n{header}{body}"
 
 
-def committed_values(parameters) -> dict[str, float]:
-    """The free parameters' values in the committed conf/model/calibrated.yaml (if set)."""
+def committed_values(parameters, base: dict) -> dict[str, float]:
+    """The free parameters' values in the committed conf/model/calibrated.yaml (if set), in
+    the calibration's coordinates where it samples them (:mod:`sim.calibration.coordinates`)."""
     text = (conf_dir() / CALIBRATED_FILE).read_text(encoding="utf-8")
     node = OmegaConf.create(yaml.safe_load(text) or {})
+    paths = [p.path for p in parameters]
     values = {}
-    for p in parameters:
-        value = OmegaConf.select(node, p.path, default=None)
+    for path in (*paths, *coordinates.REPLACED):
+        value = OmegaConf.select(node, path, default=None)
         if value is not None:
-            values[p.path] = value
-    return values
+            values[path] = value
+    values = coordinates.to_coordinates(values, base, paths)
+    return {path: values[path] for path in paths if path in values}
 
 
 def conf_dir() -> Path:
@@ -106,6 +110,7 @@ def refine(base: dict, best: dict[str, float], targets, spec: dict,
 def calibrate(cfg: DictConfig, folder: Path) -> dict:
     """Run the calibration described by ``cfg`` and write its outputs into ``folder``."""
     started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)  # ABC's database lives there from the start
     calibration = OmegaConf.to_container(cfg.calibration, resolve=True)
     method = calibration["method"]
     if cfg.quick:
@@ -130,13 +135,13 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
              sampler)
     extra: dict = {}
     with Evaluator(int(method["n_jobs"])) as evaluator:
-        start = committed_values(parameters) if method.get("warm_start") else None
+        start = committed_values(parameters, base) if method.get("warm_start") else None
         if sampler == "abc_smc":
             fitted = fit_posterior(base, parameters, targets, method, folder, evaluator, start)
-            best, posterior, extra = rounded(fitted["best"]), fitted["table"], fitted["summary"]
+            best, posterior, extra = fitted["best"], fitted["table"], fitted["summary"]
         else:
             result = search(base, parameters, targets, method, evaluator, start=start)
-            best = rounded(result.best)
+            best = result.best
             if method.get("refine"):
                 best = refine(base, best, targets, method["refine"], evaluator)
                 for path in method["refine"]["grid"]:
@@ -146,6 +151,8 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
             posterior = result.candidates
             write_csv(result.trials, folder / "trials.csv")
             write_csv(result.candidates, folder / "candidates.csv")
+        best = rounded(coordinates.to_model(best, base))  # the model's parameters
+        posterior = coordinates.with_model_columns(posterior, base)
         report_seeds = list(range(int(method["report_seeds"])))
         monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
     table = target_table(monthly, targets)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.calibration import coordinates
 from sim.calibration.abc import (
     correlations,
     history_statistics,
@@ -67,9 +68,13 @@ def point_estimate(base: dict, candidates: list[dict[str, float]], targets: list
     return best, best_loss
 
 
-def posterior_table(sample: pd.DataFrame, parameters: list[FreeParameter]) -> pd.DataFrame:
-    """The posterior file's layout: ``weight``, ``distance``, one column per parameter path."""
-    return sample[["weight", "distance", *[p.path for p in parameters]]].reset_index(drop=True)
+def posterior_table(sample: pd.DataFrame, parameters: list[FreeParameter], base: dict
+                    ) -> pd.DataFrame:
+    """The posterior file's layout: ``weight``, ``distance``, one column per parameter path,
+    and the model parameters that calibration coordinates set
+    (:func:`sim.calibration.coordinates.with_model_columns`)."""
+    table = sample[["weight", "distance", *[p.path for p in parameters]]].reset_index(drop=True)
+    return coordinates.with_model_columns(table, base)
 
 
 def predictive_run(config: dict, table: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -121,7 +126,7 @@ def fit_posterior(base: dict, parameters: list[FreeParameter], targets: list[Tar
                           int(abc_settings.get("batch_size", 8)))
     result = run_abc(base, parameters, targets, abc_settings,
                      f"sqlite:///{(folder / 'abc.db').resolve()}", sampler)
-    table = posterior_table(result.sample, parameters)
+    table = posterior_table(result.sample, parameters, base)
     candidates = closest_particles(result.sample, parameters,
                                    int(abc_settings.get("point_candidates", 1)))
     if start:

@@ -18,12 +18,16 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from sim.calibration import coordinates
 from sim.calibration.evaluate import Evaluator, with_parameters
 from sim.calibration.targets import Target, ensemble_statistics, loss
 
 log = logging.getLogger("sim.calibrate")
 REEVAL_SEED_OFFSET = 100_000
 """Re-evaluation seeds start here, apart from the search seeds (0, 1, ...)."""
+INFEASIBLE_LOSS = 100.0
+"""Loss per unit of target weight of a candidate outside the calibration coordinates'
+feasible set (not simulated): every target at the loss's cap."""
 
 
 @dataclass
@@ -70,6 +74,8 @@ def search(base: dict, parameters: list[FreeParameter], targets: list[Target], m
 
     def objective(trial: optuna.Trial) -> float:
         values = {p.path: p.suggest(trial) for p in parameters}
+        if not coordinates.feasible(values, base):
+            return INFEASIBLE_LOSS * sum(t.weight for t in targets)
         monthly = evaluator.monthly(with_parameters(base, values), seeds)
         return loss(ensemble_statistics(monthly, targets), targets)
 

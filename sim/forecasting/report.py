@@ -30,13 +30,17 @@ def markdown(summary: pd.DataFrame, runs: list[dict], command: str) -> str:
     lines = [f"Rolling-origin forecasts (`{command}`): calibrate on the figures up to the end "
              "of the origin year, forecast every observable figure of the next year.", "",
              "| origin | method | figures | " + " | ".join(f"in {lv:.0%}" for lv in LEVELS)
-             + " | median abs. error | mean CRPS / reported | sim better (CRPS) |",
-             "|---|---|---|" + "---|" * len(LEVELS) + "---|---|---|"]
+             + " | median abs. error | mean CRPS / reported | sim better (CRPS) "
+             "| shared figures: mean CRPS / reported, sim vs this |",
+             "|---|---|---|" + "---|" * len(LEVELS) + "---|---|---|---|"]
     for _, r in summary.iterrows():
         coverage = " | ".join(f"{r[f'coverage_{lv:g}']:.0%}" for lv in LEVELS)
+        shared = ("" if r["method"] == "model" else
+                  f"{r['shared_relative_crps_model']:.3f} vs "
+                  f"{r['shared_relative_crps_method']:.3f}")
         lines.append(f"| {r['origin']} | {METHOD_LABELS.get(r['method'], r['method'])} | "
                      f"{r['figures']} | {coverage} | {r['median_abs_rel_error']:.1%} | "
-                     f"{r['mean_relative_crps']:.3f} | {r['model_better']} |")
+                     f"{r['mean_relative_crps']:.3f} | {r['model_better']} | {shared} |")
     lines += ["", "Per origin: histories simulated, effective sample size after conditioning, "
               "calibration targets passed:", ""]
     for run in runs:

@@ -140,8 +140,13 @@ def path_quantiles(values: np.ndarray, weights: np.ndarray, path: pd.DataFrame) 
 
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     """Per origin (and all origins) and method: figures scored, interval coverage, median
-    absolute relative error of the median, mean CRPS relative to the reported value, and on
-    how many of the figures both forecast the model's CRPS is lower."""
+    absolute relative error of the median, mean CRPS relative to the reported value, and,
+    on the figures both forecast, on how many the model's CRPS is lower and both methods'
+    mean relative CRPS (a naive method forecasts fewer figures, so only the shared ones
+    compare like with like)."""
+    scores = scores.assign(relative_crps=scores["crps"] / scores["reported"].clip(lower=1))
+    model_relative = (scores[scores["method"] == "model"].set_index(["origin", "figure"])
+                      ["relative_crps"])
     model = scores[scores["method"] == "model"].set_index(["origin", "figure"])["crps"]
     rows = []
     for origin, group in [*scores.groupby("origin"), ("all", scores)]:
@@ -152,9 +157,13 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
             for level in LEVELS:
                 row[f"coverage_{level:g}"] = float(part[f"in_{level:g}"].mean())
             row["median_abs_rel_error"] = float(part["rel_error"].abs().median())
-            row["mean_relative_crps"] = float((part["crps"] / part["reported"].clip(lower=1))
-                                              .mean())
+            row["mean_relative_crps"] = float(part["relative_crps"].mean())
             row["model_better"] = (f"{int((model[shared] < keyed.loc[shared, 'crps']).sum())}"
                                    f"/{len(shared)}") if method != "model" else ""
+            row["shared_relative_crps_model"] = (float(model_relative[shared].mean())
+                                                 if method != "model" else float("nan"))
+            row["shared_relative_crps_method"] = (
+                float(keyed.loc[shared, "relative_crps"].mean()) if method != "model"
+                else float("nan"))
             rows.append(row)
     return pd.DataFrame(rows)

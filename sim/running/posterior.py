@@ -54,8 +54,13 @@ def _read(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return table
 
 
+PARAMETER_PREFIXES = ("model.", "levers.")
+"""A posterior table's columns that a draw sets (others: weight, distance, and the
+calibration's own coordinates, which it records beside the model parameters they set)."""
+
+
 def parameter_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns if "." in c]
+    return [c for c in table.columns if str(c).startswith(PARAMETER_PREFIXES)]
 
 
 def draw(table: pd.DataFrame, seed: int) -> tuple[int, dict[str, float]]:

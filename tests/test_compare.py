@@ -221,3 +221,24 @@ def test_two_folders_of_one_arm_with_the_same_seeds_count_each_seed_once(tmp_pat
     assert cum.loc["total", "n_pairs"] == 9
     assert cum.loc["total", "median"] == pytest.approx(24)
     assert "3 seeds held by two folders" in (folder / "report" / "report.md").read_text()
+
+
+def test_the_fan_draws_crss_view_from_the_monitor_tables(tmp_path):
+    """The annual panel's purple band is CRSS's national view (its regions summed, other
+    monitors left out); a single run's table gets its seed, a folder without one gives None."""
+    from sim.analysis.fan import monitor_national_annual, plot_fan, read_monitor_annual
+
+    rows = [{"year": 2024, "region": region, "monitor": monitor, "fatalities_total": value}
+            for region, monitor, value in (("Khyber Pakhtunkhwa", "crss", 100),
+                                           ("Balochistan", "crss", 50),
+                                           ("Khyber Pakhtunkhwa", "picss", 999))]
+    pd.DataFrame(rows).to_csv(tmp_path / "monitors_annual.csv", index=False)
+    table = read_monitor_annual(tmp_path, seed=7)
+    view = monitor_national_annual(table)
+    assert view.to_dict("records") == [{"seed": 7, "year": 2024, "fatalities_total": 150}]
+    assert read_monitor_annual(tmp_path / "missing", seed=7) is None
+
+    national = pd.DataFrame({"seed": 7, "month": [f"2024-{m:02d}" for m in range(1, 13)],
+                             "fatalities_total": 10})
+    path = plot_fan(national, [], "test", tmp_path / "fan.png", table)
+    assert path.stat().st_size > 0

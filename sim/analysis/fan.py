@@ -3,7 +3,10 @@
 The top panel is national monthly fatalities (all actors): the median over seeds, the 80%
 band (10-90%) and the 95% band (2.5-97.5%), with lever dates dashed. The bottom panel is the
 same for annual totals (whole calendar years only), with the annual figures CRSS reported as
-points: they are annual counts, so they are never drawn against monthly values.
+points: they are annual counts, so they are never drawn against monthly values. Beside each
+year's band of the simulated events it draws, where the runs' monitor tables are at hand, the
+band of CRSS's view of the same runs (:mod:`sim.model.observation`): that band carries CRSS's
+reporting error as well, and it is what CRSS's points should be compared with.
 
 matplotlib is imported only to draw (:func:`pyplot`), so the bands can be computed without it.
 """
@@ -20,6 +23,8 @@ from sim.running.outputs import atomic_write
 
 VALUE = "fatalities_total"
 """The column of the national table a fan chart shows [fatalities per month]."""
+OBSERVED_MONITOR = "crss"
+"""The monitor whose view of the runs the annual panel draws (its figures are the points)."""
 
 
 def pyplot():
@@ -79,6 +84,33 @@ def annual_bands(national: pd.DataFrame) -> pd.DataFrame:
     return _bands_of(_by_seed(frame, "year"), "year")
 
 
+def monitor_national_annual(monitors_annual: pd.DataFrame, monitor: str = OBSERVED_MONITOR
+                            ) -> pd.DataFrame:
+    """One monitor's national annual view of the runs: ``seed``, ``year``, ``fatalities_total``
+    [fatalities per year], from monitor tables (``seed``, ``year``, ``region``, ``monitor``,
+    the counts)."""
+    rows = monitors_annual[monitors_annual["monitor"] == monitor]
+    return rows.groupby(["seed", "year"], as_index=False)[VALUE].sum()
+
+
+def read_monitor_annual(folder: Path, seed: int | None = None) -> pd.DataFrame | None:
+    """The monitor tables of a run or arm folder (``monitors_annual.parquet`` of an arm, or a
+    single run's ``monitors_annual.csv``, given its ``seed``); None when the folder has
+    neither."""
+    parquet, csv = Path(folder) / "monitors_annual.parquet", Path(folder) / "monitors_annual.csv"
+    if parquet.is_file():
+        table = pd.read_parquet(parquet)
+    elif csv.is_file():
+        table = pd.read_csv(csv)
+    else:
+        return None
+    if "seed" not in table.columns:
+        if seed is None:
+            return None
+        table = table.assign(seed=int(seed))
+    return table
+
+
 def draw_bands(ax, x, table: pd.DataFrame, colour: str, label: str) -> None:
     """The 95% band, the 80% band and the median of ``table`` against ``x``."""
     ax.fill_between(x, table["q025"], table["q975"], color=colour, alpha=0.18, linewidth=0,
@@ -120,15 +152,17 @@ def save_figure(fig, path: Path) -> Path:
     return Path(path)
 
 
-def draw_annual(ax, annual: pd.DataFrame, colour: str) -> None:
-    """Annual medians as points with the 80% band (thick) and the 95% band (thin) as bars."""
-    years = annual["year"].astype(int)
+def draw_annual(ax, annual: pd.DataFrame, colour: str, label: str = "simulated",
+                offset: float = 0.0) -> None:
+    """Annual medians as points with the 80% band (thick) and the 95% band (thin) as bars,
+    ``offset`` years right of each year."""
+    years = annual["year"].astype(int) + offset
     ax.vlines(years, annual["q025"], annual["q975"], color=colour, alpha=0.45, linewidth=2,
-              label="95% band (2.5-97.5%)")
+              label=f"{label}: 95% band (2.5-97.5%)")
     ax.vlines(years, annual["q10"], annual["q90"], color=colour, linewidth=6, alpha=0.6,
-              label="80% band (10-90%)")
+              label=f"{label}: 80% band (10-90%)")
     ax.scatter(years, annual["median"], color=colour, s=30, zorder=3,
-               label="simulated (median)")
+               label=f"{label}: median")
 
 
 def _reported_points(ax, years: pd.Series) -> None:
@@ -143,16 +177,16 @@ def _reported_points(ax, years: pd.Series) -> None:
     for kind, marker in (("reported", "s"), ("derived", "D")):
         mask = kinds == kind
         if mask.any():
-            ax.scatter(points.index[mask] + 0.15, points.values[mask], marker=marker, s=50,
+            ax.scatter(points.index[mask] + 0.17, points.values[mask], marker=marker, s=50,
                        facecolors="tab:red" if kind == "reported" else "none",
                        edgecolors="tab:red", zorder=3, label=f"CRSS national, {kind} (per year)")
 
 
 BAND_CAPTION = ("Bands are quantiles over seeds, each run drawing its parameters from the "
                 "calibration's posterior (the default): parameter and simulation uncertainty\n"
-                "(with parameters.draw_from_posterior=false: simulation noise only). They are of "
-                "the simulated events: a monitor's reporting (observation) uncertainty is not "
-                "included.")
+                "(with parameters.draw_from_posterior=false: simulation noise only). Blue bands "
+                "are of the simulated events, without a monitor's reporting (observation) "
+                "error;\npurple bands, where drawn, are CRSS's view of the same runs, with it.")
 """The caption under every figure with bands, so that no band is read as all we know."""
 
 
@@ -165,9 +199,10 @@ def add_band_caption(fig) -> None:
 
 
 def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], title: str,
-             path: Path) -> Path:
+             path: Path, monitors_annual: pd.DataFrame | None = None) -> Path:
     """Fan chart of one arm (see the module docstring) from its national table (``seed``,
-    ``month``, ``fatalities_total``) and its lever dates (:func:`lever_lines`)."""
+    ``month``, ``fatalities_total``), its lever dates (:func:`lever_lines`) and, if given,
+    its runs' monitor tables (:func:`read_monitor_annual`) for CRSS's view."""
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
 
@@ -191,7 +226,13 @@ def plot_fan(national: pd.DataFrame, lines: list[tuple[pd.Timestamp, str]], titl
     top.legend(handles=handles, loc="upper left", fontsize=8)
 
     if len(annual):
-        draw_annual(bottom, annual, "tab:blue")
+        draw_annual(bottom, annual, "tab:blue", "simulated events", -0.15)
+        if monitors_annual is not None and len(monitors_annual):
+            view = monitor_national_annual(monitors_annual)
+            view = view[view["year"].isin(annual["year"].astype(int))]
+            if len(view):
+                draw_annual(bottom, _bands_of(_by_seed(view, "year"), "year"), "tab:purple",
+                            "CRSS's view of them (with its reporting error)", 0.0)
         _reported_points(bottom, annual["year"].astype(int))
         bottom.set_xlim(annual["year"].min() - 0.6, annual["year"].max() + 0.6)
         bottom.legend(fontsize=7, loc="best")

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.arms import DEFAULT_BASELINE, Arm, make_arms, pair_arms
-from sim.analysis.fan import lever_lines, plot_fan
+from sim.analysis.fan import lever_lines, plot_fan, read_monitor_annual
 from sim.analysis.figures import plot_differences
 from sim.analysis.tables import (
     COMPARISON_YEAR,
@@ -98,6 +98,22 @@ def _lever_events(runs: list[Run], arm: Arm) -> pd.DataFrame:
     return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["lever", "event"])
 
 
+def _monitor_tables(runs: list[Run], arm: Arm) -> pd.DataFrame | None:
+    """The monitor tables of every job folder of the arm (a seed held twice counted once);
+    None if a folder has none (the fan then draws no monitor's view)."""
+    tables = []
+    for run in runs:
+        if run.name in arm.runs and run.status == "finished":
+            table = read_monitor_annual(run.folder, run.seed)
+            if table is None:
+                return None
+            tables.append(table)
+    if not tables:
+        return None
+    return pd.concat(tables, ignore_index=True).drop_duplicates(
+        ["seed", "year", "region", "monitor"])
+
+
 def _markdown_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "(none)\n"
@@ -143,8 +159,10 @@ def _report_markdown(folder: Path, report: Report, info: dict, baseline: list[st
     lines += [_markdown_table(shown), "## How to read this report", "",
               "- `fan_<arm>.png`: national fatalities of one arm over its seeds: the line is "
               "the median, the dark band holds 80% of seeds (10-90%), the light band 95% "
-              "(2.5-97.5%). Bottom panel: annual totals with the CRSS annual figures as points "
-              "(filled: reported, hollow: derived). Dashed lines: lever start and end dates.",
+              "(2.5-97.5%). Bottom panel: annual totals of the simulated events (blue) and of "
+              "CRSS's view of the same runs, with its reporting error (purple: what to compare "
+              "with CRSS's points), and the CRSS annual figures as points (filled: reported, "
+              "hollow: derived). Dashed lines: lever start and end dates.",
               "- `difference.png`: per seed, the arm minus its baseline; both share every "
               "random draw until the first day they differ, so the difference is exactly 0 "
               "before that day and then shows the effect with its spread over seeds.",
@@ -256,7 +274,7 @@ def build_report(sweep_dir: Path, baseline: list[str] | None = None) -> Report:
         for arm in arms:
             own = nat[nat["run"].isin(arm.runs)]
             files.append(plot_fan(own, lines[arm.label], f"arm {arm.label}",
-                                  out / f"fan_{arm.slug}.png"))
+                                  out / f"fan_{arm.slug}.png", _monitor_tables(runs, arm)))
         drawn = plot_differences(diff, arms, lines, out / "difference.png")
         files += [drawn] if drawn else []
 

@@ -37,7 +37,7 @@ def run_arm(config: dict, run_config: RunConfig, folder: Path) -> str:
 
 
 def _run_and_write(config: dict, run_config: RunConfig, folder: Path, seeds: range) -> str:
-    from sim.analysis.fan import lever_lines, monthly_bands, plot_fan
+    from sim.analysis.fan import lever_lines, monthly_bands, plot_fan, read_monitor_annual
     from sim.running.arm_outputs import arm_manifest, write_arm_manifest, write_arm_tables
     from sim.running.ensemble import run_ensemble
 
@@ -49,7 +49,7 @@ def _run_and_write(config: dict, run_config: RunConfig, folder: Path, seeds: ran
     if run_config.output.plots:
         title = f"scenario {run_config.scenario.name}, seeds {seeds[0]}-{seeds[-1]}"
         files.append(plot_fan(tables.national, lever_lines(tables.levers), title,
-                              folder / "fan.png"))
+                              folder / "fan.png", read_monitor_annual(folder)))
     seconds = time.perf_counter() - start
     names = [p.name for p in files]
     manifest = arm_manifest(config, run_config, ensemble, names, tables.rows, seconds,

@@ -10,8 +10,10 @@ settles at ``model.taliban.tolerance_in_power`` (t_p, fixed at 0.9):
     growth_before = base + sanctuary * t_b        growth_after = base + sanctuary * t_p
 
 Sampling ``base`` and ``sanctuary`` directly, the posterior is a ridge (their correlation was
--0.41 in the ABC-SMC posterior of 2026-12-02). The calibration samples the two growth rates
-(keys under ``coordinates.``, never a model key) and sets the model's parameters from them:
+-0.41 in the first ABC-SMC posterior of 2026-12-02). The calibration samples the two growth
+rates (keys under ``coordinates.``, never a model key) and sets the model's parameters from
+them; in the committed posterior the two rates correlate at 0.19 and the base and sanctuary
+recruitment they imply at -0.65:
 
     sanctuary = (growth_after - growth_before) / (t_p - t_b)
     base      = (t_p * growth_before - t_b * growth_after) / (t_p - t_b)

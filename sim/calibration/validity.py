@@ -2,7 +2,7 @@
 
 1. Calibrate on the figures up to the end of 2024 only (``holdout_after=2024``).
 2. Predict 2025 with an ensemble whose runs draw their parameters from that calibration's
-   weighted best set (so intervals carry parameter and stochastic uncertainty).
+   posterior sample (so intervals carry parameter and stochastic uncertainty).
 3. For every 2025 figure: error of the median, and whether the reported value falls inside the
    80% and 95% ensemble intervals; interval score (80%) and CRPS.
 4. Score naive forecasts of the same figures: "2024 repeated" and the "2021-2024 trend"

@@ -152,7 +152,7 @@ def save_figure(fig, path: Path) -> Path:
     return Path(path)
 
 
-def draw_annual(ax, annual: pd.DataFrame, colour: str, label: str = "simulated",
+def draw_annual(ax, annual: pd.DataFrame, colour: str, label: str,
                 offset: float = 0.0) -> None:
     """Annual medians as points with the 80% band (thick) and the 95% band (thin) as bars,
     ``offset`` years right of each year."""

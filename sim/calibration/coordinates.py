@@ -27,6 +27,8 @@ Both rates are gross recruitment [1/year] before the ceiling's headroom and the 
 
 from __future__ import annotations
 
+from sim.running.posterior import select
+
 PREFIX = "coordinates."
 GROWTH_BEFORE = "coordinates.ttp_growth_before_takeover"
 GROWTH_AFTER = "coordinates.ttp_growth_after_takeover"
@@ -39,14 +41,6 @@ REPLACED = (BASE, SANCTUARY)
 """The model parameters the coordinates set (a calibration frees one pair or the other)."""
 
 
-def select(config: dict, path: str):
-    """The value at a dotted ``path`` of a plain nested config."""
-    node = config
-    for key in path.split("."):
-        node = node[key]
-    return node
-
-
 def tolerances(values: dict, base: dict) -> tuple[float, float]:
     """(t_b, t_p): from ``values`` where they are free, else from the ``base`` config."""
     before = values.get(TOLERANCE_BEFORE)
@@ -55,6 +49,9 @@ def tolerances(values: dict, base: dict) -> tuple[float, float]:
     in_power = values.get(TOLERANCE_IN_POWER)
     if in_power is None:
         in_power = select(base, TOLERANCE_IN_POWER)
+    if before is None or in_power is None:
+        raise ValueError(f"{TOLERANCE_BEFORE} and {TOLERANCE_IN_POWER} must be in the config "
+                         "for the TTP's growth coordinates")
     before, in_power = float(before), float(in_power)
     if in_power <= before:
         raise ValueError(f"{TOLERANCE_IN_POWER}={in_power} must exceed {TOLERANCE_BEFORE}="

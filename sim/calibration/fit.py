@@ -148,11 +148,10 @@ def calibrate(cfg: DictConfig, folder: Path) -> dict:
                     # the weighted best set shares the refined values (they were chosen for
                     # the set's best member; the others' closure parameters were not refined)
                     result.candidates[path] = best[path]
-            posterior = result.candidates
+            posterior = coordinates.with_model_columns(result.candidates, base)
             write_csv(result.trials, folder / "trials.csv")
             write_csv(result.candidates, folder / "candidates.csv")
         best = rounded(coordinates.to_model(best, base))  # the model's parameters
-        posterior = coordinates.with_model_columns(posterior, base)
         report_seeds = list(range(int(method["report_seeds"])))
         monthly = evaluator.monthly(with_parameters(base, best), report_seeds)
     table = target_table(monthly, targets)

@@ -145,9 +145,7 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     mean relative CRPS (a naive method forecasts fewer figures, so only the shared ones
     compare like with like)."""
     scores = scores.assign(relative_crps=scores["crps"] / scores["reported"].clip(lower=1))
-    model_relative = (scores[scores["method"] == "model"].set_index(["origin", "figure"])
-                      ["relative_crps"])
-    model = scores[scores["method"] == "model"].set_index(["origin", "figure"])["crps"]
+    model = scores[scores["method"] == "model"].set_index(["origin", "figure"])
     rows = []
     for origin, group in [*scores.groupby("origin"), ("all", scores)]:
         for method, part in group.groupby("method", sort=False):
@@ -158,12 +156,12 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
                 row[f"coverage_{level:g}"] = float(part[f"in_{level:g}"].mean())
             row["median_abs_rel_error"] = float(part["rel_error"].abs().median())
             row["mean_relative_crps"] = float(part["relative_crps"].mean())
-            row["model_better"] = (f"{int((model[shared] < keyed.loc[shared, 'crps']).sum())}"
-                                   f"/{len(shared)}") if method != "model" else ""
-            row["shared_relative_crps_model"] = (float(model_relative[shared].mean())
-                                                 if method != "model" else float("nan"))
+            other = method != "model"
+            better = int((model.loc[shared, "crps"] < keyed.loc[shared, "crps"]).sum())
+            row["model_better"] = f"{better}/{len(shared)}" if other else ""
+            row["shared_relative_crps_model"] = (
+                float(model.loc[shared, "relative_crps"].mean()) if other else float("nan"))
             row["shared_relative_crps_method"] = (
-                float(keyed.loc[shared, "relative_crps"].mean()) if method != "model"
-                else float("nan"))
+                float(keyed.loc[shared, "relative_crps"].mean()) if other else float("nan"))
             rows.append(row)
     return pd.DataFrame(rows)

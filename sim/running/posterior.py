@@ -108,7 +108,7 @@ def keep_explicit(config: dict, overrides: Iterable[str]) -> dict:
     return config
 
 
-def _select(plain: dict, path: str):
+def select(plain: dict, path: str):
     """The value at dotted ``path`` of nested plain dicts; None where a key is missing."""
     node = plain
     for key in path.split("."):
@@ -132,10 +132,10 @@ def drawn_values(resolved: dict, seed: int, posterior_file: str,
     point, keep = point_estimate(), set(keep)
     used = {}
     for path, value in values.items():
-        current = _select(resolved, path)
+        current = select(resolved, path)
         if current is None:
             lever = ".".join(path.split(".")[:2])
-            if path.startswith("levers.") and _select(resolved, lever) is None:
+            if path.startswith("levers.") and select(resolved, lever) is None:
                 continue  # the scenario removed this lever: nothing to set
             raise ConfigError(f"parameters.posterior_file:{path}", value,
                               "parameter paths that exist in the config")
@@ -157,7 +157,7 @@ def without_draw(resolved: dict) -> dict:
         if path == "row":
             continue  # the record of which row was drawn, not a config path
         parent, _, leaf = path.rpartition(".")
-        node = _select(plain, parent)
+        node = select(plain, parent)
         if isinstance(node, dict):
             node.pop(leaf, None)
     return plain

@@ -13,6 +13,8 @@ import pandas as pd
 KP = "Khyber Pakhtunkhwa"
 BALOCHISTAN = "Balochistan"
 CLOSURE_MONTHS = ("2025-10", "2025-11", "2025-12")
+OTHER_MONITOR_PREFIXES = ("picss_", "pips_")
+"""Prefixes of the columns that carry PICSS's and PIPS's counts beside CRSS's."""
 
 
 def national_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -29,12 +31,18 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         kp_balochistan_share_2025: their joint share of national fatalities in 2025;
         fatalities_militant_YYYY, fatalities_security_YYYY, fatalities_civilian_YYYY: by who
             was killed;
+        militant_share_YYYY: militants' share of all fatalities in year YYYY [0-1];
+        militants_killed_in_operations_YYYY: militants killed by security forces in
+            operations (the state's claims, as the monitor relays them);
         operations_YYYY: security operations in year YYYY;
         attacks_change_2025_11, attacks_change_2025_12: month-on-month change of national
             attacks (November against October, December against November), the comparison
             sim reads the CRSS figures as;
         security_peak_month_2020_2022: the month of 2020-2022 with most security fatalities,
-            as a number YYYYMM.
+            as a number YYYYMM;
+        <monitor>_<column>_YYYY: where the table carries another monitor's counts beside
+            CRSS's (``picss_attacks``, ``pips_fatalities_in_attacks``, ...:
+            :func:`sim.calibration.evaluate.calibration_view`), their national sum in year YYYY.
     """
     year = monthly["month"].str.slice(0, 4).astype(int)
     by_year_region = monthly.groupby([year, "region"])["fatalities_total"].sum()
@@ -49,6 +57,15 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
         out[f"fatalities_balochistan_{y}"] = float(by_year_region.get((y, BALOCHISTAN), 0))
         for actor in ("militant", "security", "civilian"):
             out[f"fatalities_{actor}_{y}"] = float(national_year.loc[y, f"fatalities_{actor}"])
+        total = out[f"fatalities_national_{y}"]
+        out[f"militant_share_{y}"] = (out[f"fatalities_militant_{y}"] / total if total
+                                      else float("nan"))
+        if "militants_killed_in_operations" in national_year.columns:
+            out[f"militants_killed_in_operations_{y}"] = float(
+                national_year.loc[y, "militants_killed_in_operations"])
+        for column in national_year.columns:
+            if column.startswith(OTHER_MONITOR_PREFIXES):
+                out[f"{column}_{y}"] = float(national_year.loc[y, column])
     if 2025 in national_year.index:
         row = national_year.loc[2025]
         total = row["fatalities_total"]

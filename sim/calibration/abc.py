@@ -1,9 +1,10 @@
 """A posterior of the free parameters by approximate Bayesian computation (ABC-SMC, pyabc).
 
 Each particle is one parameter set and **one** simulated history, seen through the
-observation model as CRSS would report it (:func:`sim.calibration.evaluate.monitor_view`): the
-reported figures are compared with one history, as they are one history, not with an ensemble
-median. The distance is the square root of the calibration loss
+observation model as each monitor would report it
+(:func:`sim.calibration.evaluate.calibration_view`: CRSS's view, with PICSS's and PIPS's beside
+it): each monitor's figures are compared with its own view of one history, as they are one
+history, not with an ensemble median. The distance is the square root of the calibration loss
 (:func:`sim.calibration.targets.loss`: squared errors in units of each target's tolerance,
 weighted), so a target's tolerance is also its ABC scale. pyabc's sequential Monte Carlo
 shrinks the acceptance threshold (epsilon) generation by generation, each one the median of
@@ -39,7 +40,7 @@ import pandas as pd
 from sim.analysis.summary import ensemble_attack_changes, run_summary
 from sim.analysis.weighted import weighted_quantile
 from sim.calibration import coordinates
-from sim.calibration.evaluate import monitor_view
+from sim.calibration.evaluate import calibration_view
 from sim.calibration.search import FreeParameter
 from sim.calibration.targets import Target, loss, peak_shortfall
 from sim.running.config import RunConfig, check_config
@@ -126,7 +127,7 @@ class HistoryModel:
         config = with_values(dataclasses.replace(base, seed=seed,
                                                  resolved={**base.resolved, "seed": seed}),
                              coordinates.to_model(values, self.base))
-        monthly = monitor_view(run(config).monitors_monthly)
+        monthly = calibration_view(run(config).monitors_monthly)
         return history_statistics(monthly, self.targets)
 
 

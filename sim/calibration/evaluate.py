@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from sim.calibration import coordinates
+from sim.model.observation import COLUMNS, COUNTED, MONITORS
 from sim.running import pool
 from sim.running.runner import run
 from sim.running.validation import validate
@@ -47,11 +48,33 @@ def monitor_view(monitors_monthly: pd.DataFrame, monitor: str = CALIBRATION_MONI
     return monitors_monthly.loc[rows].drop(columns="monitor").reset_index(drop=True)
 
 
+OTHER_MONITORS: tuple[str, ...] = tuple(m for m in MONITORS if m != CALIBRATION_MONITOR)
+"""The monitors whose counts ride along in the calibration view as prefixed columns."""
+
+
+def calibration_view(monitors_monthly: pd.DataFrame) -> pd.DataFrame:
+    """CRSS's monthly view (:func:`monitor_view`) with every other monitor's counted columns
+    beside it, named ``<monitor>_<column>`` (e.g. ``picss_attacks``, ``pips_fatalities_in_attacks``;
+    only the columns that monitor counts: :data:`sim.model.observation.COUNTED`). Each
+    monitor's figures are then compared with its own view of the same run, on its own
+    definition (:func:`sim.analysis.summary.run_summary`)."""
+    view = monitor_view(monitors_monthly)
+    for monitor in OTHER_MONITORS:
+        other = monitor_view(monitors_monthly, monitor)
+        if not other[["month", "region"]].equals(view[["month", "region"]]):
+            raise ValueError(f"the {monitor} view's months and regions differ from CRSS's")
+        for column in COLUMNS:
+            if column in COUNTED[monitor]:
+                view[f"{monitor}_{column}"] = other[column]
+    return view
+
+
 def run_monthly(config: dict, seed: int) -> pd.DataFrame:
     """One run of a plain config with ``seed``: the monthly figures CRSS would report of it
-    (:data:`CALIBRATION_MONITOR`), which is what the calibration targets are compared with."""
+    (:data:`CALIBRATION_MONITOR`), with PICSS's and PIPS's beside them
+    (:func:`calibration_view`): what the calibration targets are compared with."""
     config = {**config, "seed": int(seed)}
-    return monitor_view(run(validate(config)).monitors_monthly)
+    return calibration_view(run(validate(config)).monitors_monthly)
 
 
 def run_tables(config: dict, seed: int) -> dict[str, pd.DataFrame]:

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.analysis.summary import ensemble_attack_changes, ensemble_median_monthly, run_summary
+from sim.analysis.summary import (
+    OTHER_MONITOR_PREFIXES,
+    ensemble_attack_changes,
+    ensemble_median_monthly,
+    run_summary,
+)
 from sim.data import reported
 
 KINDS = ("relative", "absolute", "at_least", "peak")
@@ -46,6 +51,13 @@ class Target:
         period = str(reported.figures().loc[self.figure, "period"])
         return int(period[:4]) if period[:4].isdigit() else None
 
+    @property
+    def bound(self) -> str:
+        """``lower`` or ``upper`` when the figure is reported as a bound ("at least 392
+        operations"), else empty."""
+        value = reported.figures().loc[self.figure, "bound"]
+        return value if value in ("lower", "upper") else ""
+
     def error(self, stats: dict[str, float]) -> float:
         """Signed error in units of the tolerance (|error| <= 1 passes)."""
         value = stats.get(self.name, float("nan"))
@@ -64,6 +76,19 @@ class Target:
         return abs(err) <= 1.0 if self.kind in ("relative", "absolute") else err == 0.0
 
 
+def check_monitor(name: str, figure: str) -> None:
+    """A target is compared with its figure's own monitor's view: a PICSS or PIPS figure needs
+    a statistic of that monitor (``picss_...``, ``pips_...``), any other figure one of CRSS's
+    (:func:`sim.analysis.summary.run_summary`)."""
+    monitor = str(reported.figures().loc[figure, "monitor"])
+    prefix = next((p for p in OTHER_MONITOR_PREFIXES if name.startswith(p)), "")
+    wanted = f"{monitor}_" if f"{monitor}_" in OTHER_MONITOR_PREFIXES else ""
+    if prefix != wanted:
+        allowed = f"a name starting {wanted!r}" if wanted else "a name of CRSS's statistics"
+        raise ValueError(f"calibration.targets.{name}: figure {figure} is {monitor.upper()}'s, "
+                         f"so the target needs {allowed} (its monitor's own view)")
+
+
 def load_targets(spec: dict, holdout_after: int | None = None) -> list[Target]:
     """Targets from the calibration config's ``targets`` mapping."""
     targets = []
@@ -72,6 +97,7 @@ def load_targets(spec: dict, holdout_after: int | None = None) -> list[Target]:
             raise ValueError(f"calibration.targets.{name}.kind={rule['kind']!r}: one of {KINDS}")
         figure = rule["figure"]
         value = reported.value(figure)
+        check_monitor(name, figure)
         peak_month = ""
         if rule["kind"] == "peak":
             peak_month = str(reported.figures().loc[figure, "period"])

@@ -56,8 +56,10 @@ def test_taliban_affinity_moves_toward_its_target_and_restraint_withholds_part_o
 
 
 def test_recruitment_grows_faster_with_a_tolerated_sanctuary():
+    """The mechanism, with its two rates set here (not the calibration's, which moves them)."""
     def strength_after(tolerance):
-        model = make_model(seed=3)
+        model = make_model("model.groups.ttp.recruitment_base_per_year=0.2",
+                           "model.groups.ttp.recruitment_sanctuary_per_year=0.8", seed=3)
         roster, groups = model.roster, model.setup.tables.groups
         rng = np.random.default_rng(0)
         for _ in range(365):

@@ -25,7 +25,8 @@ from sim.running.seed_chunks import SeedFolderConflict, SeedStore
 from tests.conftest import run_cli
 
 ONE_YEAR = ["window.start=2020-01-01", "window.end=2020-12-31", "levers.border_closure_2025=null",
-            "levers.ceasefire_2022=null", "levers.taliban_takeover_2021=null"]
+            "levers.ceasefire_2022=null", "levers.taliban_takeover_2021=null",
+            "levers.counter_terrorism_campaign_2024=null"]
 """A one-year run without levers (about 0.1 s)."""
 SIZE = 24
 TABLES = ["monthly", "state", "levers", "crossings", "monitors_monthly", "monitors_annual"]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.observation import MONITORS
+
 KP = "Khyber Pakhtunkhwa"
 BALOCHISTAN = "Balochistan"
 CLOSURE_MONTHS = ("2025-10", "2025-11", "2025-12")
-OTHER_MONITOR_PREFIXES = ("picss_", "pips_")
-"""Prefixes of the columns that carry PICSS's and PIPS's counts beside CRSS's."""
+OTHER_MONITOR_PREFIXES = tuple(f"{m}_" for m in MONITORS if m != "crss")
+"""Prefixes of the columns that carry the other monitors' counts (PICSS's, PIPS's) beside
+CRSS's unprefixed ones."""
 
 
 def national_monthly(monthly: pd.DataFrame) -> pd.DataFrame:

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from sim.analysis.summary import OTHER_MONITOR_PREFIXES
 from sim.calibration import coordinates
-from sim.model.observation import COLUMNS, COUNTED, MONITORS
+from sim.model.observation import COLUMNS, COUNTED
 from sim.running import pool
 from sim.running.runner import run
 from sim.running.validation import validate
@@ -48,7 +49,7 @@ def monitor_view(monitors_monthly: pd.DataFrame, monitor: str = CALIBRATION_MONI
     return monitors_monthly.loc[rows].drop(columns="monitor").reset_index(drop=True)
 
 
-OTHER_MONITORS: tuple[str, ...] = tuple(m for m in MONITORS if m != CALIBRATION_MONITOR)
+OTHER_MONITORS: tuple[str, ...] = tuple(prefix[:-1] for prefix in OTHER_MONITOR_PREFIXES)
 """The monitors whose counts ride along in the calibration view as prefixed columns."""
 
 

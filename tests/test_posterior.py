@@ -27,7 +27,7 @@ from sim.calibration.abc import (
     run_abc,
     sampler_for,
 )
-from sim.calibration.abc_distance import ScaledTargetDistance
+from sim.calibration.abc_distance import ScaledTargetDistance, error_matrix, target_errors
 from sim.calibration.evaluate import run_monthly, with_parameters
 from sim.calibration.posterior_fit import coverage_summary, coverage_table
 from sim.calibration.search import free_parameters
@@ -90,6 +90,20 @@ def test_the_scaled_distance_counts_a_noisy_target_by_its_spread():
     assert 3.0 < scales[noisy.name] < 5.0 and scales[quiet.name] == 1.0
     far_noisy, far_quiet = distance(stats(4.0, 0.0), {}), distance(stats(0.0, 4.0), {})
     assert far_quiet > 3 * far_noisy  # four tolerances off counts far more where histories agree
+
+
+def test_the_error_matrix_is_each_historys_errors():
+    """The many-histories errors (reference tables, scales) equal one history's, caps and
+    missing statistics included, for every kind of target."""
+    rng = np.random.default_rng(5)
+    histories = []
+    for _ in range(30):
+        stats = {t.name: t.reported * rng.uniform(0.0, 3.0) if t.kind != "peak"
+                 else rng.uniform(0, 2) for t in TARGETS}
+        stats.pop(TARGETS[int(rng.integers(len(TARGETS)))].name)  # one statistic missing
+        histories.append(stats)
+    expected = np.array([target_errors(stats, TARGETS) for stats in histories])
+    np.testing.assert_allclose(error_matrix(histories, TARGETS), expected)
 
 
 def test_the_prior_is_uniform_or_log_uniform_on_each_range():

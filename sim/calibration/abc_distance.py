@@ -26,6 +26,21 @@ def target_errors(stats: dict, targets: list[Target]) -> np.ndarray:
     return np.clip(np.nan_to_num(errors, nan=ERROR_CAP), -ERROR_CAP, ERROR_CAP)
 
 
+def error_matrix(all_stats: list[dict], targets: list[Target]) -> np.ndarray:
+    """:func:`target_errors` of many histories at once, ``[history, target]`` (the relative
+    and absolute targets computed as arrays; the others one history at a time)."""
+    errors = np.empty((len(all_stats), len(targets)))
+    for j, t in enumerate(targets):
+        values = np.array([stats.get(t.name, math.nan) for stats in all_stats], dtype=float)
+        if t.kind == "relative":
+            errors[:, j] = (values - t.reported) / (t.tolerance * t.reported)
+        elif t.kind == "absolute":
+            errors[:, j] = (values - t.reported) / t.tolerance
+        else:
+            errors[:, j] = [t.error(stats) for stats in all_stats]
+    return np.clip(np.nan_to_num(errors, nan=ERROR_CAP), -ERROR_CAP, ERROR_CAP)
+
+
 class ScaledTargetDistance(Distance):
     """pyabc's adaptive distance: ``sqrt(sum(weight * (error / scale) ** 2))`` where a
     target's ``scale`` is the larger of its tolerance (1) and the spread of its errors over
@@ -70,12 +85,15 @@ class ScaledTargetDistance(Distance):
 
     def fit(self, all_stats: list[dict]) -> None:
         """Scales from the errors of ``all_stats`` (one dict per simulation)."""
-        errors = np.array([target_errors(stats, self.targets) for stats in all_stats])
+        self.fit_errors(error_matrix(all_stats, self.targets))
+        log.info("ABC scales: %s", {t.name: round(float(s), 2)
+                                    for t, s in zip(self.targets, self.scales, strict=True)})
+
+    def fit_errors(self, errors: np.ndarray) -> None:
+        """Scales from the errors ``[simulation, target]`` of a generation's simulations."""
         median = np.median(errors, axis=0)
         spread = 1.4826 * np.median(np.abs(errors - median), axis=0)
         self.scales = np.maximum(spread, 1.0)
-        log.info("ABC scales: %s", {t.name: round(float(s), 2)
-                                    for t, s in zip(self.targets, self.scales, strict=True)})
 
     def __call__(self, x: dict, x_0: dict, t: int | None = None, par: dict | None = None
                  ) -> float:

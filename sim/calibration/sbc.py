@@ -9,7 +9,18 @@ gives ranks piled at the ends or in the middle.
 
 The check runs on any subset of the free parameters and targets (the others stay at the
 config's values), so a small version fits in the test suite (``tests/test_posterior.py``)
-and a full one can run on a cluster.
+and a full one can run on a cluster (``benchmarks/sbc.py``).
+
+Running ABC-SMC once per synthetic data set costs minutes each (``benchmarks/sbc.py``), too
+much for hundreds of data sets in the test suite. :func:`reference_table_coverage` is the
+coverage test of Prangle, Blum, Popovic and Sisson (2014, "Diagnostic tools for approximate
+Bayesian computation using the coverage property", Australian & New Zealand Journal of
+Statistics 56): one table of prior draws and their simulated statistics serves every data set,
+each of them a held-out simulation whose posterior is the table's nearest draws under the
+calibration's own scaled distance. It checks, at a scale that can detect a miscalibration,
+everything ABC-SMC shares with it (the prior, the model's statistics, the observation model,
+the distance); the sequential sampler itself is checked by the full version
+(``tests/test_sbc.py`` runs it on 150 data sets).
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -86,4 +98,118 @@ def simulation_based_calibration(base: dict, parameters: list[FreeParameter],
                          "rank": rank_of(true_value, result.sample, p.path, rng),
                          "covered_90": bool(low <= true_value <= high),
                          "width_90": (high - low) / (p.high - p.low)})
+    return pd.DataFrame(rows)
+
+
+def prior_draws(parameters: list[FreeParameter], size: int,
+                rng: np.random.Generator) -> list[dict[str, float]]:
+    """``size`` parameter sets from the calibration's prior (uniform on [low, high],
+    log-uniform where ``log`` is set), drawn from ``rng``. Calibration coordinates (whose
+    prior is cut to a feasible set) are not supported here."""
+    columns = {}
+    for p in parameters:
+        if p.path.startswith("coordinates."):
+            raise ValueError(f"{p.path}: the reference-table check draws plain parameters only")
+        if p.log:
+            values = np.exp(rng.uniform(math.log(p.low), math.log(p.high), size))
+        else:
+            values = rng.uniform(p.low, p.high, size)
+        columns[p.path] = [p.cast(v) for v in values]
+    return [{path: columns[path][i] for path in columns} for i in range(size)]
+
+
+@dataclass
+class ReferenceTable:
+    """Parameter sets drawn from the prior and the targets' statistics of one history each."""
+
+    draws: list[dict[str, float]]
+    statistics: list[dict[str, float]]
+
+
+def reference_table(base: dict, parameters: list[FreeParameter], targets: list[Target],
+                    size: int, seed: int, mapper: Callable = map) -> ReferenceTable:
+    """``size`` parameter sets drawn from the prior with ``seed``, each simulated once (one
+    history, its seed from its values as in ABC-SMC) through ``mapper`` (e.g. a process
+    pool's ``map``)."""
+    draws = prior_draws(parameters, size, np.random.default_rng(seed))
+    return ReferenceTable(draws, list(mapper(HistoryModel(base, parameters, targets), draws)))
+
+
+def reference_table_coverage(table: ReferenceTable, parameters: list[FreeParameter],
+                             targets: list[Target], datasets: int, accepted: int, seed: int,
+                             distort: float = 1.0) -> pd.DataFrame:
+    """The coverage test on one reference table (the module's docstring).
+
+    Each of the table's last ``datasets`` histories, its statistics multiplied by ``distort``
+    (1: as simulated; anything else is a negative control), stands in for the reported
+    figures. The ``accepted`` draws among the others nearest to it under
+    :class:`~sim.calibration.abc_distance.ScaledTargetDistance` (its scales fitted to those
+    draws' statistics, as ABC-SMC fits them to a generation) are its posterior sample, among
+    which its true values are ranked (ties split at random, from ``seed``).
+
+    Returns one row per data set and parameter, as :func:`simulation_based_calibration` but
+    with ranks in 0..``accepted``.
+    """
+    from sim.calibration.abc_distance import ScaledTargetDistance, error_matrix
+
+    rng = np.random.default_rng(seed)
+    size = len(table.draws) - datasets
+    if size < accepted:
+        raise ValueError(f"a table of {len(table.draws)} draws cannot hold {datasets} data sets "
+                         f"and {accepted} accepted draws each")
+    candidates = table.statistics[:size]
+    values = {p.path: np.array([d[p.path] for d in table.draws[:size]], dtype=float)
+              for p in parameters}
+    rows = []
+    for i in range(size, len(table.draws)):
+        observed = synthetic_targets(targets, table.statistics[i], distort)
+        if not all(math.isfinite(t.reported) and t.reported != 0 for t in observed
+                   if t.kind == "relative"):
+            continue  # a relative target needs a non-zero figure
+        errors = error_matrix(candidates, observed)
+        distance = ScaledTargetDistance(observed)
+        distance.fit_errors(errors)
+        errors = errors / distance.scales
+        nearest = np.argsort((distance.weights * errors**2).sum(axis=1), kind="stable")
+        nearest = nearest[:accepted]
+        for p in parameters:
+            truth, sample = table.draws[i][p.path], values[p.path][nearest]
+            ties = int((sample == truth).sum())
+            low, high = np.quantile(sample, [0.05, 0.95])
+            rows.append({"dataset": i - size, "parameter": p.path, "truth": truth,
+                         "rank": int((sample < truth).sum()) + int(rng.integers(0, ties + 1)),
+                         "covered_90": bool(low <= truth <= high),
+                         "width_90": (high - low) / (p.high - p.low)})
+    return pd.DataFrame(rows)
+
+
+def rank_uniformity(table: pd.DataFrame, ranks: int, bins: int = 10) -> pd.DataFrame:
+    """Per parameter, how its true values rank among posterior draws (ranks 0..``ranks``).
+
+    Columns: ``datasets``; ``rank_counts`` in ``bins`` equal bins and ``uniform_p``, the
+    chi-square p-value of uniform ranks; ``lower_share``, the share of ranks in the lower half
+    (a biased posterior moves it away from ``lower_expected``); ``central_share``, the share
+    in the central half (above ``central_expected``: the posterior is wider than it need be,
+    conservative; below: overconfident, Talts et al. 2018 Fig. 4); the 90% intervals'
+    coverage and mean width (share of the prior).
+    """
+    from scipy import stats
+
+    values = np.arange(ranks + 1)
+    position = (values + 0.5) / (ranks + 1)
+    lower_values = set(values[position < 0.5])
+    central_values = set(values[np.abs(position - 0.5) < 0.25])
+    rows = []
+    for path, group in table.groupby("parameter", sort=False):
+        counts = np.histogram(group["rank"], bins=bins, range=(0, ranks + 1))[0]
+        rank = group["rank"].to_numpy()
+        rows.append({"parameter": path, "datasets": len(group),
+                     "rank_counts": counts.tolist(),
+                     "uniform_p": float(stats.chisquare(counts).pvalue),
+                     "lower_share": float(np.isin(rank, list(lower_values)).mean()),
+                     "lower_expected": len(lower_values) / (ranks + 1),
+                     "central_share": float(np.isin(rank, list(central_values)).mean()),
+                     "central_expected": len(central_values) / (ranks + 1),
+                     "covered_90": float(group["covered_90"].mean()),
+                     "width_90": float(group["width_90"].mean())})
     return pd.DataFrame(rows)

@@ -1,0 +1,163 @@
+"""Simulation-based calibration at scale: the calibration recovers what it was given.
+
+Parameters drawn from the prior make synthetic histories; each history's statistics stand in
+for the reported figures; the posterior they give must hold the true values as often as it
+claims. This is the coverage test of Prangle et al. (2014) on one reference table
+(:func:`sim.calibration.sbc.reference_table_coverage`): N_DATASETS synthetic data sets, each
+with its posterior drawn from TABLE_SIZE prior draws under the calibration's own distance, so
+it has the power to see a miscalibration that a handful of full ABC-SMC runs cannot. The
+model is 2025 alone (the fighting season, the closure and the campaign lever in it), with the
+free parameters that act on it and the 12 annual calibration figures of 2025 of the three
+monitors (counts and totals; not the share, the floor or the month-on-month changes).
+
+Checked, per parameter, on the true value's ranks among its posterior draws (uniform if the
+posterior is calibrated; Talts et al. 2018):
+
+- no bias: the share of ranks in the lower half is within the binomial range (99.9%) of a
+  uniform rank's;
+- not overconfident: the share in the central half is not below that range, and the central
+  90% intervals hold the true value in at least the binomial 99% floor of 90% of data sets.
+  ABC with a finite tolerance is conservative (its posterior is wider than the exact one, so
+  ranks pile in the middle); the kill fraction per operation shows it (see the README,
+  "Calibration"), and a conservative posterior errs on the side the project's bands need;
+- recovered: the parameters the 2025 figures inform have 90% intervals narrower than
+  RECOVERED_WIDTH of the prior on average (a method that returns the prior is calibrated and
+  recovers nothing).
+
+A negative control gives the same method wrong data (the figures 30% above what was
+simulated); the checks must fail on it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from scipy import stats
+
+from sim.calibration.evaluate import Evaluator
+from sim.calibration.sbc import (
+    rank_uniformity,
+    reference_table,
+    reference_table_coverage,
+)
+from sim.calibration.search import free_parameters
+from sim.calibration.targets import load_targets
+from sim.running.compose import compose_config
+from tests.conftest import REPO
+
+SPEC = yaml.safe_load((REPO / "conf" / "calibration" / "default.yaml").read_text())
+PATHS = (
+    "model.groups.ttp.attack_rate",
+    "model.groups.baloch.attack_rate",
+    "model.groups.ttp.civilian_per_attack",
+    "model.groups.ttp.security_per_attack",
+    "model.security.kill_fraction_per_operation",
+    "levers.border_closure_2025.leakage",
+)
+"""The free parameters that act on 2025 (the others stay at the point estimate)."""
+RECOVERED = ("model.groups.ttp.attack_rate", "model.security.kill_fraction_per_operation")
+"""Those one year of figures pins down (measured: their 90% intervals span 0.42 and 0.16 of
+the prior's range; the others' 0.74-0.86, and data 30% too high do not bias them)."""
+PARAMETERS = [p for p in free_parameters(SPEC["parameters"]) if p.path in PATHS]
+TARGETS = [t for t in load_targets(SPEC["targets"])
+           if t.name.endswith("2025") and t.kind in ("relative", "absolute")]
+TABLE_SIZE = 1200
+N_DATASETS = 150
+ACCEPTED = 50
+"""Posterior draws per data set: the nearest 4% of the table."""
+RANK_RANGE = 0.999
+"""Binomial range of the rank shares of N_DATASETS uniform ranks."""
+COVERAGE_RANGE = 0.99
+RECOVERED_WIDTH = 0.6
+SEED = 20261202
+
+
+@pytest.fixture(scope="module")
+def table():
+    from omegaconf import OmegaConf
+
+    base = OmegaConf.to_container(compose_config([
+        "parameters.draw_from_posterior=false", "window.start=2025-01-01",
+        "window.end=2025-12-31"]), resolve=True)
+    base.pop("hydra", None)
+    with Evaluator(-1) as evaluator:
+        mapper = evaluator.pool.map if evaluator.pool is not None else map
+        return reference_table(base, PARAMETERS, TARGETS, TABLE_SIZE + N_DATASETS, SEED,
+                               mapper)
+
+
+def binomial_range(n: int, p: float, level: float) -> tuple[float, float]:
+    """The central ``level`` range of the share of successes in ``n`` trials of chance p."""
+    low, high = stats.binom.ppf([(1 - level) / 2, (1 + level) / 2], n, p)
+    return low / n, high / n
+
+
+def failures(row) -> list[str]:
+    """What is wrong with one parameter's ranks (empty: calibrated or conservative)."""
+    n = int(row["datasets"])
+    wrong = []
+    low, high = binomial_range(n, row["lower_expected"], RANK_RANGE)
+    if not low <= row["lower_share"] <= high:
+        wrong.append(f"biased: {row['lower_share']:.2f} of ranks in the lower half "
+                     f"(calibrated: {low:.2f}-{high:.2f})")
+    low, _ = binomial_range(n, row["central_expected"], RANK_RANGE)
+    if row["central_share"] < low:
+        wrong.append(f"overconfident: {row['central_share']:.2f} of ranks in the central half "
+                     f"(calibrated: at least {low:.2f})")
+    low, _ = binomial_range(n, 0.9, COVERAGE_RANGE)
+    if row["covered_90"] < low:
+        wrong.append(f"90% intervals hold {row['covered_90']:.2f} (at least {low:.2f})")
+    return wrong
+
+
+def summary(table, distort: float):
+    ranks = reference_table_coverage(table, PARAMETERS, TARGETS, N_DATASETS, ACCEPTED,
+                                     SEED, distort)
+    return rank_uniformity(ranks, ACCEPTED).set_index("parameter")
+
+
+def test_the_targets_and_parameters_are_the_ones_meant():
+    assert {p.path for p in PARAMETERS} == set(PATHS)
+    assert len(TARGETS) == 12, [t.name for t in TARGETS]
+    monitors = {t.name.split("_")[0] if t.name.startswith(("picss_", "pips_")) else "crss"
+                for t in TARGETS}
+    assert monitors == {"crss", "picss", "pips"}
+
+
+@pytest.fixture(scope="module")
+def as_simulated(table):
+    return summary(table, 1.0)
+
+
+KNOWN_BIAS = {
+    "model.security.kill_fraction_per_operation": (
+        "known gap: at this table's tolerance (the nearest 50 of 1,200 draws) the kill "
+        "fraction's posterior sits low and wide: its true value is at or above the median "
+        "draw in 73% of 150 data sets (mean rank 28.4 of 50; in four of the five fifths of its "
+        "log-prior, not the lowest), and 83% of ranks fall in the central half, so its 90% "
+        "intervals hold it 97% of the time. With the nearest 60 of 4,000 draws the share is "
+        "57-62%, inside the calibrated range: the bias shrinks with the tolerance"),
+}
+"""Parameters whose check fails, measured (a strict expected failure: it turns the suite red
+the day it passes)."""
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BIAS[path]))
+    if path in KNOWN_BIAS else path for path in PATHS])
+def test_the_posterior_of_a_known_parameter_is_calibrated_or_conservative(as_simulated, path):
+    row = as_simulated.loc[path]
+    assert row["datasets"] == N_DATASETS, row.to_dict()
+    assert not failures(row), failures(row)
+
+
+@pytest.mark.parametrize("path", RECOVERED)
+def test_the_calibration_recovers_what_the_figures_inform(as_simulated, path):
+    assert as_simulated.loc[path, "width_90"] < RECOVERED_WIDTH, as_simulated.loc[path].to_dict()
+
+
+def test_wrong_data_fail_the_same_checks(table):
+    """The figures 30% above the simulated ones: the recovered parameters' posteriors miss."""
+    result = summary(table, 1.3)
+    for path in RECOVERED:
+        assert failures(result.loc[path]), result.loc[path].to_dict()

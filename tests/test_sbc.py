@@ -11,18 +11,16 @@ free parameters that act on it and the 12 annual calibration figures of 2025 of 
 monitors (counts and totals; not the share, the floor or the month-on-month changes).
 
 Checked, per parameter, on the true value's ranks among its posterior draws (uniform if the
-posterior is calibrated; Talts et al. 2018):
+posterior is calibrated; Talts et al. 2018), each share against the binomial spread of
+N_DATASETS uniform ranks (a TAIL chance of a false alarm on each side):
 
-- no bias: the share of ranks in the lower half is within the binomial range (99.9%) of a
-  uniform rank's;
-- not overconfident: the share in the central half is not below that range, and the central
-  90% intervals hold the true value in at least the binomial 99% floor of 90% of data sets.
-  ABC with a finite tolerance is conservative (its posterior is wider than the exact one, so
-  ranks pile in the middle); the kill fraction per operation shows it (see the README,
-  "Calibration"), and a conservative posterior errs on the side the project's bands need;
+- no bias: the share of ranks in the lower half is that of uniform ranks;
+- not overconfident: the shares in the central half and inside the ranks a central 90%
+  interval spans are not below that of uniform ranks. Above it the posterior is wider than it
+  need be, which a rejection check at a finite tolerance tends to give;
 - recovered: the parameters the 2025 figures inform have 90% intervals narrower than
-  RECOVERED_WIDTH of the prior on average (a method that returns the prior is calibrated and
-  recovers nothing).
+  RECOVERED_WIDTH of the prior on its own scale (a posterior equal to the prior has 0.9: a
+  method that returns the prior is calibrated and recovers nothing).
 
 A negative control gives the same method wrong data (the figures 30% above what was
 simulated); the checks must fail on it.
@@ -56,8 +54,8 @@ PATHS = (
 )
 """The free parameters that act on 2025 (the others stay at the point estimate)."""
 RECOVERED = ("model.groups.ttp.attack_rate", "model.security.kill_fraction_per_operation")
-"""Those one year of figures pins down (measured: their 90% intervals span 0.42 and 0.16 of
-the prior's range; the others' 0.74-0.86, and data 30% too high do not bias them)."""
+"""Those one year of figures pins down (measured: their 90% intervals span 0.48 and 0.22 of
+the prior on its scale; the other four 0.79-0.86, against the prior's own 0.9)."""
 PARAMETERS = [p for p in free_parameters(SPEC["parameters"]) if p.path in PATHS]
 TARGETS = [t for t in load_targets(SPEC["targets"])
            if t.name.endswith("2025") and t.kind in ("relative", "absolute")]
@@ -65,9 +63,8 @@ TABLE_SIZE = 1200
 N_DATASETS = 150
 ACCEPTED = 50
 """Posterior draws per data set: the nearest 4% of the table."""
-RANK_RANGE = 0.999
-"""Binomial range of the rank shares of N_DATASETS uniform ranks."""
-COVERAGE_RANGE = 0.99
+TAIL = 0.0005
+"""Chance that a calibrated parameter's share falls below (or above) its binomial range."""
 RECOVERED_WIDTH = 0.6
 SEED = 20261202
 
@@ -86,9 +83,10 @@ def table():
                                mapper)
 
 
-def binomial_range(n: int, p: float, level: float) -> tuple[float, float]:
-    """The central ``level`` range of the share of successes in ``n`` trials of chance p."""
-    low, high = stats.binom.ppf([(1 - level) / 2, (1 + level) / 2], n, p)
+def binomial_range(n: int, p: float) -> tuple[float, float]:
+    """The share of successes in ``n`` trials of chance ``p``: its TAIL and 1 - TAIL
+    quantiles."""
+    low, high = stats.binom.ppf([TAIL, 1 - TAIL], n, p)
     return low / n, high / n
 
 
@@ -96,17 +94,16 @@ def failures(row) -> list[str]:
     """What is wrong with one parameter's ranks (empty: calibrated or conservative)."""
     n = int(row["datasets"])
     wrong = []
-    low, high = binomial_range(n, row["lower_expected"], RANK_RANGE)
+    low, high = binomial_range(n, row["lower_expected"])
     if not low <= row["lower_share"] <= high:
         wrong.append(f"biased: {row['lower_share']:.2f} of ranks in the lower half "
                      f"(calibrated: {low:.2f}-{high:.2f})")
-    low, _ = binomial_range(n, row["central_expected"], RANK_RANGE)
-    if row["central_share"] < low:
-        wrong.append(f"overconfident: {row['central_share']:.2f} of ranks in the central half "
-                     f"(calibrated: at least {low:.2f})")
-    low, _ = binomial_range(n, 0.9, COVERAGE_RANGE)
-    if row["covered_90"] < low:
-        wrong.append(f"90% intervals hold {row['covered_90']:.2f} (at least {low:.2f})")
+    for name, share in (("central half", "central_share"), ("90% interval", "inside_90")):
+        expected = row[share.replace("_share", "") + "_expected"]
+        low, _ = binomial_range(n, expected)
+        if row[share] < low:
+            wrong.append(f"overconfident: {row[share]:.2f} of ranks in the {name} "
+                         f"(calibrated: {expected:.2f}, at least {low:.2f})")
     return wrong
 
 
@@ -131,12 +128,15 @@ def as_simulated(table):
 
 KNOWN_BIAS = {
     "model.security.kill_fraction_per_operation": (
-        "known gap: at this table's tolerance (the nearest 50 of 1,200 draws) the kill "
-        "fraction's posterior sits low and wide: its true value is at or above the median "
-        "draw in 73% of 150 data sets (mean rank 28.4 of 50; in four of the five fifths of its "
-        "log-prior, not the lowest), and 83% of ranks fall in the central half, so its 90% "
-        "intervals hold it 97% of the time. With the nearest 60 of 4,000 draws the share is "
-        "57-62%, inside the calibrated range: the bias shrinks with the tolerance"),
+        "known gap: the kill fraction's posterior is too wide and leans low: its true value "
+        "is at or above the median draw in 73% of 150 data sets (mean rank 28.4 of 50; in four "
+        "of the five fifths of its log-prior, not the lowest, where the prior's edge pushes the "
+        "other way), 83% of ranks fall in the central half and 98% inside the 90% interval "
+        "(88% if calibrated). The nearest 50 of 1,200 draws span a window in which the "
+        "log-uniform prior's density falls steeply, so accepted draws lean low; with the "
+        "nearest 60 of 4,000 the share is 57-62%, inside the calibrated range but not shown "
+        "gone. A local-linear regression adjustment in log scale (Beaumont et al. 2002) is the "
+        "known correction"),
 }
 """Parameters whose check fails, measured (a strict expected failure: it turns the suite red
 the day it passes)."""
@@ -157,7 +157,7 @@ def test_the_calibration_recovers_what_the_figures_inform(as_simulated, path):
 
 
 def test_wrong_data_fail_the_same_checks(table):
-    """The figures 30% above the simulated ones: the recovered parameters' posteriors miss."""
-    result = summary(table, 1.3)
-    for path in RECOVERED:
-        assert failures(result.loc[path]), result.loc[path].to_dict()
+    """The figures 30% above the simulated ones: the TTP's attack rate, which passes on the
+    data as simulated, fails (the kill fraction fails on those already)."""
+    row = summary(table, 1.3).loc["model.groups.ttp.attack_rate"]
+    assert failures(row), row.to_dict()

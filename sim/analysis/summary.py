@@ -20,8 +20,27 @@ OTHER_MONITOR_PREFIXES = tuple(f"{m}_" for m in MONITORS if m != "crss")
 CRSS's unprefixed ones."""
 
 
+def _numeric_columns(monthly: pd.DataFrame) -> list[str]:
+    return [c for c in monthly.columns if pd.api.types.is_numeric_dtype(monthly[c])]
+
+
+def _group_sums(monthly: pd.DataFrame, keys: np.ndarray, columns: list[str]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted unique ``keys`` and the sums of ``columns`` over the rows of each, [key,
+    column] (missing counts as 0, as pandas' ``sum`` skips it; whole counts add exactly)."""
+    labels, codes = np.unique(keys, return_inverse=True)
+    values = monthly[columns].to_numpy(dtype=float, na_value=0.0)
+    sums = np.zeros((len(labels), len(columns)))
+    np.add.at(sums, codes, values)
+    return labels, sums
+
+
 def national_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    return monthly.groupby("month", sort=True).sum(numeric_only=True)
+    """The monthly table summed over regions: one row per month (sorted, the index), its
+    numeric columns."""
+    columns = _numeric_columns(monthly)
+    months, sums = _group_sums(monthly, monthly["month"].to_numpy(dtype=str), columns)
+    return pd.DataFrame(sums, index=pd.Index(months, name="month"), columns=columns)
 
 
 def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
@@ -47,43 +66,53 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
             CRSS's (``picss_attacks``, ``pips_fatalities_in_attacks``, ...:
             :func:`sim.calibration.evaluate.calibration_view`), their national sum in year YYYY.
     """
-    year = monthly["month"].str.slice(0, 4).astype(int)
-    by_year_region = monthly.groupby([year, "region"])["fatalities_total"].sum()
-    national_year = monthly.groupby(year).sum(numeric_only=True)
+    columns = _numeric_columns(monthly)
+    index = {c: i for i, c in enumerate(columns)}
+    months, by_month = _group_sums(monthly, monthly["month"].to_numpy(dtype=str), columns)
+    month_years = np.array([int(m[:4]) for m in months])
+    years = np.unique(month_years)
+    by_year = np.array([by_month[month_years == y].sum(axis=0) for y in years])
+    region = monthly["region"].to_numpy(dtype=str)
+    row_years = np.array([int(m[:4]) for m in monthly["month"].to_numpy(dtype=str)])
+    total = monthly["fatalities_total"].to_numpy(dtype=float, na_value=0.0)
+
+    def region_total(y: int, name: str) -> float:
+        return float(total[(row_years == y) & (region == name)].sum())
+
     out: dict[str, float] = {}
-    for y, total in national_year["fatalities_total"].items():
-        out[f"fatalities_national_{y}"] = float(total)
-        out[f"attacks_national_{y}"] = float(national_year.loc[y, "attacks"])
-        out[f"operations_{y}"] = float(national_year.loc[y, "operations"])
-    for y in national_year.index:
-        out[f"fatalities_kp_{y}"] = float(by_year_region.get((y, KP), 0))
-        out[f"fatalities_balochistan_{y}"] = float(by_year_region.get((y, BALOCHISTAN), 0))
+    for k, y in enumerate(years):
+        out[f"fatalities_national_{y}"] = float(by_year[k, index["fatalities_total"]])
+        out[f"attacks_national_{y}"] = float(by_year[k, index["attacks"]])
+        out[f"operations_{y}"] = float(by_year[k, index["operations"]])
+    for k, y in enumerate(years):
+        out[f"fatalities_kp_{y}"] = region_total(y, KP)
+        out[f"fatalities_balochistan_{y}"] = region_total(y, BALOCHISTAN)
         for actor in ("militant", "security", "civilian"):
-            out[f"fatalities_{actor}_{y}"] = float(national_year.loc[y, f"fatalities_{actor}"])
-        total = out[f"fatalities_national_{y}"]
-        out[f"militant_share_{y}"] = (out[f"fatalities_militant_{y}"] / total if total
-                                      else float("nan"))
-        if "militants_killed_in_operations" in national_year.columns:
+            out[f"fatalities_{actor}_{y}"] = float(by_year[k, index[f"fatalities_{actor}"]])
+        year_total = out[f"fatalities_national_{y}"]
+        out[f"militant_share_{y}"] = (out[f"fatalities_militant_{y}"] / year_total
+                                      if year_total else float("nan"))
+        if "militants_killed_in_operations" in index:
             out[f"militants_killed_in_operations_{y}"] = float(
-                national_year.loc[y, "militants_killed_in_operations"])
-        for column in national_year.columns:
+                by_year[k, index["militants_killed_in_operations"]])
+        for column in columns:
             if column.startswith(OTHER_MONITOR_PREFIXES):
-                out[f"{column}_{y}"] = float(national_year.loc[y, column])
-    if 2025 in national_year.index:
-        row = national_year.loc[2025]
-        total = row["fatalities_total"]
+                out[f"{column}_{y}"] = float(by_year[k, index[column]])
+    if 2025 in years:
+        year_total = out["fatalities_national_2025"]
         out["kp_balochistan_share_2025"] = (
-            (out["fatalities_kp_2025"] + out["fatalities_balochistan_2025"]) / total
-            if total else float("nan")
+            (out["fatalities_kp_2025"] + out["fatalities_balochistan_2025"]) / year_total
+            if year_total else float("nan")
         )
-    nat = national_monthly(monthly)
-    if all(m in nat.index for m in CLOSURE_MONTHS):
-        oct_, nov, dec = (float(nat.loc[m, "attacks"]) for m in CLOSURE_MONTHS)
+    attacks = dict(zip(months, by_month[:, index["attacks"]], strict=True))
+    if all(m in attacks for m in CLOSURE_MONTHS):
+        oct_, nov, dec = (float(attacks[m]) for m in CLOSURE_MONTHS)
         out["attacks_change_2025_11"] = nov / oct_ - 1.0 if oct_ else float("nan")
         out["attacks_change_2025_12"] = dec / nov - 1.0 if nov else float("nan")
-    early = nat.loc[(nat.index >= "2020-01") & (nat.index <= "2022-12"), "fatalities_security"]
-    if len(early):
-        peak = early.idxmax()
+    early = (months >= "2020-01") & (months <= "2022-12")
+    if early.any():
+        security = by_month[early, index["fatalities_security"]]
+        peak = months[early][int(np.argmax(security))]
         out["security_peak_month_2020_2022"] = float(peak.replace("-", ""))
     return out
 
@@ -97,7 +126,10 @@ def ensemble_attack_changes(monthly_by_seed: list[pd.DataFrame]) -> dict[str, fl
     per-run ratios would carry each run's Poisson noise twice.
     """
     nat = [national_monthly(m)["attacks"] for m in monthly_by_seed]
-    mean = pd.concat(nat, axis=1).mean(axis=1)
+    if all(n.index.equals(nat[0].index) for n in nat):
+        mean = pd.Series(np.mean([n.to_numpy() for n in nat], axis=0), index=nat[0].index)
+    else:
+        mean = pd.concat(nat, axis=1).mean(axis=1)
     if not all(m in mean.index for m in CLOSURE_MONTHS):
         return {}
     oct_, nov, dec = (float(mean.loc[m]) for m in CLOSURE_MONTHS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.summary import OTHER_MONITOR_PREFIXES
@@ -60,14 +61,19 @@ def calibration_view(monitors_monthly: pd.DataFrame) -> pd.DataFrame:
     monitor's figures are then compared with its own view of the same run, on its own
     definition (:func:`sim.analysis.summary.run_summary`)."""
     view = monitor_view(monitors_monthly)
+    monitors = monitors_monthly["monitor"].to_numpy()
+    labels = {key: monitors_monthly[key].to_numpy() for key in ("month", "region")}
+    crss_rows = np.flatnonzero(monitors == CALIBRATION_MONITOR)
+    columns = {}
     for monitor in OTHER_MONITORS:
-        other = monitor_view(monitors_monthly, monitor)
-        if not other[["month", "region"]].equals(view[["month", "region"]]):
+        rows = np.flatnonzero(monitors == monitor)
+        if len(rows) != len(crss_rows) or any(
+                not np.array_equal(values[rows], values[crss_rows]) for values in labels.values()):
             raise ValueError(f"the {monitor} view's months and regions differ from CRSS's")
         for column in COLUMNS:
             if column in COUNTED[monitor]:
-                view[f"{monitor}_{column}"] = other[column]
-    return view
+                columns[f"{monitor}_{column}"] = monitors_monthly[column].array[rows]
+    return pd.concat([view, pd.DataFrame(columns, index=view.index)], axis=1)
 
 
 def run_monthly(config: dict, seed: int) -> pd.DataFrame:

@@ -25,21 +25,22 @@ def _numeric_columns(monthly: pd.DataFrame) -> list[str]:
 
 
 def _group_sums(monthly: pd.DataFrame, keys: np.ndarray, columns: list[str]
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted unique ``keys`` and the sums of ``columns`` over the rows of each, [key,
-    column] (missing counts as 0, as pandas' ``sum`` skips it; whole counts add exactly)."""
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted unique ``keys``, each row's index among them, and the sums of ``columns``
+    over the rows of each key, [key, column] (missing counts as 0, as pandas' ``sum`` skips
+    it; whole counts add exactly)."""
     labels, codes = np.unique(keys, return_inverse=True)
     values = monthly[columns].to_numpy(dtype=float, na_value=0.0)
     sums = np.zeros((len(labels), len(columns)))
     np.add.at(sums, codes, values)
-    return labels, sums
+    return labels, codes, sums
 
 
 def national_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
     """The monthly table summed over regions: one row per month (sorted, the index), its
     numeric columns."""
     columns = _numeric_columns(monthly)
-    months, sums = _group_sums(monthly, monthly["month"].to_numpy(dtype=str), columns)
+    months, _, sums = _group_sums(monthly, monthly["month"].to_numpy(dtype=str), columns)
     return pd.DataFrame(sums, index=pd.Index(months, name="month"), columns=columns)
 
 
@@ -68,12 +69,13 @@ def run_summary(monthly: pd.DataFrame) -> dict[str, float]:
     """
     columns = _numeric_columns(monthly)
     index = {c: i for i, c in enumerate(columns)}
-    months, by_month = _group_sums(monthly, monthly["month"].to_numpy(dtype=str), columns)
+    months, month_of_row, by_month = _group_sums(monthly, monthly["month"].to_numpy(dtype=str),
+                                                 columns)
     month_years = np.array([int(m[:4]) for m in months])
     years = np.unique(month_years)
     by_year = np.array([by_month[month_years == y].sum(axis=0) for y in years])
     region = monthly["region"].to_numpy(dtype=str)
-    row_years = np.array([int(m[:4]) for m in monthly["month"].to_numpy(dtype=str)])
+    row_years = month_years[month_of_row]
     total = monthly["fatalities_total"].to_numpy(dtype=float, na_value=0.0)
 
     def region_total(y: int, name: str) -> float:

@@ -55,15 +55,26 @@ def synthetic_targets(targets: list[Target], stats: dict[str, float],
     return [dataclasses.replace(t, reported=float(stats[t.name]) * distort) for t in targets]
 
 
+def usable(observed: list[Target]) -> bool:
+    """Whether synthetic figures can be targets: a relative target needs a finite, non-zero
+    figure."""
+    return all(math.isfinite(t.reported) and t.reported != 0 for t in observed
+               if t.kind == "relative")
+
+
+def rank_among(truth: float, draws: np.ndarray, rng: np.random.Generator) -> int:
+    """How many ``draws`` fall below ``truth``, ties split at random."""
+    ties = int((draws == truth).sum())
+    return int((draws < truth).sum()) + int(rng.integers(0, ties + 1))
+
+
 def rank_of(truth: float, sample: pd.DataFrame, path: str, rng: np.random.Generator) -> int:
     """How many of RANK_DRAWS weighted posterior draws fall below ``truth`` (ties split at
     random)."""
     weights = sample["weight"].to_numpy()
     draws = rng.choice(sample[path].to_numpy(dtype=float), size=RANK_DRAWS,
                        p=weights / weights.sum())
-    below = int((draws < truth).sum())
-    ties = int((draws == truth).sum())
-    return below + int(rng.integers(0, ties + 1))
+    return rank_among(truth, draws, rng)
 
 
 def simulation_based_calibration(base: dict, parameters: list[FreeParameter],
@@ -87,9 +98,8 @@ def simulation_based_calibration(base: dict, parameters: list[FreeParameter],
     for i in range(datasets):
         truth = prior.rvs()
         observed = synthetic_targets(targets, model(truth), distort)
-        if not all(math.isfinite(t.reported) and t.reported != 0 for t in observed
-                   if t.kind == "relative"):
-            continue  # a relative target needs a non-zero figure
+        if not usable(observed):
+            continue
         result = run_abc(base, parameters, observed, {**method, "sampler_seed": seed + i},
                          database(i), sampler())
         for p in parameters:
@@ -165,9 +175,8 @@ def reference_table_coverage(table: ReferenceTable, parameters: list[FreeParamet
     rows = []
     for i in range(size, len(table.draws)):
         observed = synthetic_targets(targets, table.statistics[i], distort)
-        if not all(math.isfinite(t.reported) and t.reported != 0 for t in observed
-                   if t.kind == "relative"):
-            continue  # a relative target needs a non-zero figure
+        if not usable(observed):
+            continue
         errors = error_matrix(candidates, observed)
         distance = ScaledTargetDistance(observed)
         distance.fit_errors(errors)
@@ -176,10 +185,9 @@ def reference_table_coverage(table: ReferenceTable, parameters: list[FreeParamet
         nearest = nearest[:accepted]
         for p in parameters:
             truth, sample = table.draws[i][p.path], values[p.path][nearest]
-            ties = int((sample == truth).sum())
             low, high = np.quantile(sample, [0.05, 0.95])
             rows.append({"dataset": i - size, "parameter": p.path, "truth": truth,
-                         "rank": int((sample < truth).sum()) + int(rng.integers(0, ties + 1)),
+                         "rank": rank_among(truth, sample, rng),
                          "covered_90": bool(low <= truth <= high),
                          "width_90": prior_scale_share(p, low, high)})
     return pd.DataFrame(rows)
